@@ -1,0 +1,77 @@
+/**
+ * Entry point: arguments -> a headless command (or, with none, the shell).
+ * Each command module is imported only when it is the one asked for, so a
+ * headless run loads no more than it needs.
+ */
+import { UserError } from './engine/errors.js';
+
+export const TOP_HELP = `NAME
+    overlay-tui - see overlayfs at work in a container made like Docker's overlay2
+
+SYNOPSIS
+    overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR]
+    overlay-tui run [OPTIONS] [--] CMD [ARG...]
+    overlay-tui ps | images | clean [--root DIR]
+    overlay-tui rm [--root DIR] NAME...
+
+DESCRIPTION
+    An image tarball is extracted once into a read-only lower directory; each
+    container gets a fresh upper, work and merged directory joined by
+    overlayfs, and a shell in new namespaces with merged as its root. With no
+    command, overlay-tui starts a busybox shell in a new container (the same
+    as 'overlay-tui run -- /bin/sh'). Needs root.
+
+COMMANDS
+    run      run a command in a new container
+    ps       list containers
+    images   list extracted images
+    rm       remove stopped containers
+    clean    clean up after runs that died
+
+    'overlay-tui COMMAND --help' describes each one.
+`;
+
+type Command = (argv: string[]) => number | Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  ps: async () => (await import('./commands/ps.js')).psCommand,
+  images: async () => (await import('./commands/images.js')).imagesCommand,
+  rm: async () => (await import('./commands/rm.js')).rmCommand,
+  clean: async () => (await import('./commands/clean.js')).cleanCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic && COMMANDS[topic]) return (await COMMANDS[topic]())(['--help']);
+    process.stdout.write(TOP_HELP);
+    return 0;
+  }
+  if (first === '--version') {
+    process.stdout.write('overlay-tui 0.1.0\n');
+    return 0;
+  }
+  const load = first !== undefined ? COMMANDS[first] : undefined;
+  if (load) return (await load())(rest);
+  if (first !== undefined && !first.startsWith('-')) {
+    throw new UserError(`unknown command '${first}' (see 'overlay-tui --help')`, 2);
+  }
+  // No command: the interactive shell (the full-screen UI will take this place).
+  const { runCommand } = await import('./commands/run.js');
+  return runCommand([...argv, '--', '/bin/sh']);
+}
+
+try {
+  process.exit(await main(process.argv.slice(2)));
+} catch (err) {
+  if (err instanceof UserError) {
+    process.stderr.write(`overlay-tui: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(
+    `overlay-tui: internal error (a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(125);
+}

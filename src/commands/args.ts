@@ -1,0 +1,79 @@
+/**
+ * Argument parsing on node:util's parseArgs (strict: an unknown flag is an
+ * error), with messages that name the command and point at its --help.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../engine/errors.js';
+import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+export type OptionSpecs = Record<string, OptionSpec>;
+
+export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies OptionSpecs;
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpecs;
+
+/** fixtures/busybox.tar of this installation (two levels up from src/commands and dist/commands). */
+export const DEFAULT_IMAGE = fileURLToPath(new URL('../../fixtures/busybox.tar', import.meta.url));
+
+export function stateRootArg(root: string | undefined): string {
+  return root ?? DEFAULT_STATE_ROOT;
+}
+
+function usageError(command: string, err: unknown): UsageError {
+  const raw = err instanceof Error ? err.message : String(err);
+  const first = raw.split(/\.\s/)[0]?.replace(/\.$/, '') ?? raw;
+  return new UsageError(`overlay-tui ${command}: ${first} (see 'overlay-tui ${command} --help')`);
+}
+
+export function parse<O extends OptionSpecs>(
+  command: string,
+  argv: string[],
+  options: O,
+  positionals: { min: number; max: number; what: string },
+): {
+  values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values'];
+  positionals: string[];
+} {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageError(command, err);
+  }
+  const n = parsed.positionals.length;
+  if (
+    !('help' in parsed.values && parsed.values.help) &&
+    (n < positionals.min || n > positionals.max)
+  ) {
+    throw usageError(
+      command,
+      new Error(
+        n < positionals.min
+          ? `missing ${positionals.what}`
+          : `unexpected argument '${parsed.positionals[positionals.max]}'`,
+      ),
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Splits `[OPTIONS] [--] CMD ARGS...`: options end at `--` or at the first
+ * word that is not an option, so the command's own flags are never ours.
+ */
+export function splitCommand(
+  argv: string[],
+  options: OptionSpecs,
+): { ours: string[]; command: string[] } {
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i] as string;
+    if (arg === '--') return { ours: argv.slice(0, i), command: argv.slice(i + 1) };
+    if (!arg.startsWith('-') || arg === '-') break;
+    const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+    const spec = options[name] ?? Object.values(options).find((o) => o.short === name);
+    i += spec?.type === 'string' && !arg.includes('=') ? 2 : 1;
+  }
+  return { ours: argv.slice(0, i), command: argv.slice(i) };
+}

@@ -1,0 +1,57 @@
+/** `overlay-tui images`: the extracted images (lower directories) in the store. */
+import { listImages } from '../engine/image/store.js';
+import { containerPaths, listContainerIds, readState } from '../engine/container/state.js';
+import { ago, humanBytes, table } from './format.js';
+import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
+import { prepare } from './prepare.js';
+
+export const IMAGES_HELP = `NAME
+    overlay-tui images - list extracted images
+
+SYNOPSIS
+    overlay-tui images [--root DIR]
+
+DESCRIPTION
+    Lists the images extracted under the state root. Each is extracted once,
+    keyed by the sha256 of its tarball, into a lower directory that is never
+    written again.
+
+    Columns: DIGEST (sha256 prefix), SOURCE (the file first imported),
+    ENTRIES, SIZE (file data), IMPORTED, CONTAINERS (how many use it), LOWER.
+
+OPTIONS
+    --root DIR     state root (default: /var/lib/overlay-tui)
+    -h, --help     show this help
+`;
+
+export function imagesCommand(argv: string[]): number {
+  const { values } = parse(
+    'images',
+    argv,
+    { ...ROOT_OPTION, ...HELP_OPTION },
+    { min: 0, max: 0, what: '' },
+  );
+  if (values.help) {
+    process.stdout.write(IMAGES_HELP);
+    return 0;
+  }
+  const store = prepare(['images', ...argv], stateRootArg(values.root));
+  const users = new Map<string, number>();
+  for (const id of listContainerIds(store)) {
+    const digest = readState(containerPaths(store, id))?.image.digest;
+    if (digest) users.set(digest, (users.get(digest) ?? 0) + 1);
+  }
+  const rows = listImages(store).map(({ record, lower }) => [
+    record.digest.slice(0, 12),
+    record.source,
+    String(record.entries),
+    humanBytes(record.bytes),
+    ago(record.importedAt),
+    String(users.get(record.digest) ?? 0),
+    lower,
+  ]);
+  process.stdout.write(
+    table(['DIGEST', 'SOURCE', 'ENTRIES', 'SIZE', 'IMPORTED', 'CONTAINERS', 'LOWER'], rows),
+  );
+  return 0;
+}

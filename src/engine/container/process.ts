@@ -1,0 +1,60 @@
+/**
+ * The container's process: ovl-helper `run`, which makes the namespaces,
+ * pivots into merged and executes the command as pid 1. With a terminal it
+ * runs on a new pty (as `docker run -t` does: the container must never take
+ * over the user's own terminal); without one, stdio is passed straight
+ * through.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { requireHelper } from '../helper.js';
+import type { ContainerPaths } from './state.js';
+
+export interface ContainerProcess {
+  /** Resolves with the command's exit code (128+N if killed by signal N). */
+  exited: Promise<number>;
+  /** The helper's pid (its child is the container's pid 1). */
+  pid: number;
+}
+
+export interface LaunchSpec {
+  paths: ContainerPaths;
+  hostname: string;
+  command: string[];
+}
+
+export function helperRunArgs(spec: LaunchSpec): string[] {
+  return [
+    'run',
+    '--root',
+    spec.paths.merged,
+    '--hostname',
+    spec.hostname,
+    '--pid-file',
+    spec.paths.pidFile,
+    '--',
+    ...spec.command,
+  ];
+}
+
+export function helperEnv(): NodeJS.ProcessEnv {
+  // The helper checks that we are still its parent before it unshares.
+  return { ...process.env, OVL_HELPER_PARENT: String(process.pid) };
+}
+
+/** The shell's convention: 128+N for a process killed by signal N. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return 128 + (signal ? constants.signals[signal] : 0);
+}
+
+/** Runs with our own stdin, stdout and stderr (pipes, files, or a terminal we do not own). */
+export function launchWithStdio(spec: LaunchSpec): ContainerProcess {
+  const child = spawn(requireHelper(), helperRunArgs(spec), { stdio: 'inherit', env: helperEnv() });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
+  });
+  if (child.pid === undefined) throw new Error('could not start ovl-helper');
+  return { exited, pid: child.pid };
+}

@@ -1,0 +1,90 @@
+/**
+ * A container's record, containers/<id>/state.json. It is also the lock:
+ * `owner` is the overlay-tui process that runs the container; if that
+ * process is gone (pid and start time no longer match) and the container
+ * was not stopped, it was left by a crash and is cleaned at the next start.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessRef } from '../proc.js';
+import type { StateRoot } from '../state-root.js';
+
+export type ContainerStatus = 'creating' | 'running' | 'stopped';
+
+export interface ContainerState {
+  id: string;
+  status: ContainerStatus;
+  image: { digest: string; source: string };
+  /** Lower layers, topmost first. */
+  lowers: string[];
+  mountOptions: string[];
+  command: string[];
+  keep: boolean;
+  owner: ProcessRef;
+  /** The container's pid 1, as the host sees it. */
+  init?: ProcessRef;
+  createdAt: string;
+  exitCode?: number;
+}
+
+export interface ContainerPaths {
+  dir: string;
+  upper: string;
+  work: string;
+  merged: string;
+  stateFile: string;
+  /** Written by ovl-helper: "PID STARTTIME" of the container's pid 1. */
+  pidFile: string;
+}
+
+/** A name is a hostname label too: letters, digits, '-', '_' and '.', at most 63. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export function containerPaths(store: StateRoot, id: string): ContainerPaths {
+  const dir = join(store.containers, id);
+  return {
+    dir,
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    merged: join(dir, 'merged'),
+    stateFile: join(dir, 'state.json'),
+    pidFile: join(dir, 'init.pid'),
+  };
+}
+
+export function readState(paths: ContainerPaths): ContainerState | undefined {
+  try {
+    return JSON.parse(readFileSync(paths.stateFile, 'utf8')) as ContainerState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomic: a reader never sees half a file. */
+export function writeState(paths: ContainerPaths, state: ContainerState): void {
+  mkdirSync(paths.dir, { recursive: true });
+  const tmp = `${paths.stateFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, paths.stateFile);
+}
+
+/** The pid 1 recorded by the helper, if it got that far. */
+export function readInitPid(paths: ContainerPaths): ProcessRef | undefined {
+  try {
+    const [pid, start] = readFileSync(paths.pidFile, 'utf8').trim().split(' ').map(Number);
+    if (pid && start !== undefined && Number.isFinite(start)) return { pid, start };
+  } catch {
+    // not written (yet)
+  }
+  return undefined;
+}
+
+export function listContainerIds(store: StateRoot): string[] {
+  try {
+    return readdirSync(store.containers)
+      .filter((n) => NAME_PATTERN.test(n))
+      .sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Teardown, in the only safe order: kill the container's processes and wait
+ * until they are gone (their mount namespace still holds the overlay), then
+ * unmount everything on or under the container's directory, then check that
+ * nothing is mounted there any more, and only then delete. If an unmount
+ * fails, everything is kept and the error says so.
+ *
+ * Synchronous on purpose: it must also run from process 'exit' handlers and
+ * after an uncaught exception, where nothing asynchronous completes.
+ */
+import { rmSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { unmount } from '../helper.js';
+import { mountsAtOrUnder } from '../mountinfo.js';
+import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
+import { readInitPid, writeState, type ContainerPaths, type ContainerState } from './state.js';
+
+const KILL_TIMEOUT_MS = 5000;
+
+/** Kills the container's pid 1 (and so its whole pid namespace) and waits for it. */
+export function killContainer(paths: ContainerPaths, state: ContainerState | undefined): void {
+  const init = state?.init ?? readInitPid(paths);
+  if (!init) return;
+  // A recorded pid in our own pid namespace is not a container's pid 1: never kill it.
+  if (pidNamespace(init.pid) === pidNamespace('self')) return;
+  killIfRunning(init);
+  if (!waitUntilGoneSync(init, KILL_TIMEOUT_MS)) {
+    throw new UserError(
+      `container ${paths.dir}: pid ${init.pid} did not die after SIGKILL; left everything in place`,
+    );
+  }
+}
+
+/** Unmounts everything on or under the container's directory, deepest first. */
+export function unmountAll(paths: ContainerPaths): void {
+  for (const m of mountsAtOrUnder(paths.dir)) {
+    try {
+      unmount(m.mountPoint);
+    } catch (err) {
+      // Someone else (a concurrent clean) may have unmounted it meanwhile.
+      if (mountsAtOrUnder(m.mountPoint).some((x) => x.mountPoint === m.mountPoint)) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new UserError(
+          `${why}; kept ${paths.dir} untouched. Stop what uses it, then run 'overlay-tui clean'`,
+        );
+      }
+    }
+  }
+  const left = mountsAtOrUnder(paths.dir);
+  if (left.length > 0) {
+    throw new UserError(`${left[0]?.mountPoint} is still mounted; kept ${paths.dir} untouched`);
+  }
+}
+
+export interface TeardownOptions {
+  /** Keep upper (the container is then "stopped"); otherwise remove everything. */
+  keep: boolean;
+  exitCode?: number;
+}
+
+export function teardownContainer(
+  paths: ContainerPaths,
+  state: ContainerState | undefined,
+  opts: TeardownOptions,
+): void {
+  killContainer(paths, state);
+  unmountAll(paths);
+  if (opts.keep && state) {
+    rmSync(paths.merged, { recursive: true, force: true });
+    rmSync(paths.work, { recursive: true, force: true });
+    rmSync(paths.pidFile, { force: true });
+    const { init: _init, ...rest } = state;
+    writeState(paths, {
+      ...rest,
+      status: 'stopped',
+      ...(opts.exitCode !== undefined ? { exitCode: opts.exitCode } : {}),
+    });
+  } else {
+    rmSync(paths.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The trusted C helper (src/engine/helper/ovl-helper.c) does what Node
+ * cannot: mount(2), umount2(2), unshare(2) and pivot_root(2). This module
+ * finds it and runs its mount and umount steps. These are spawned with
+ * node:child_process, not execa: execa takes ~80 ms to import here, more
+ * than a whole container run.
+ */
+import { accessSync, constants } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { UserError } from './errors.js';
+import {
+  extraOptions,
+  overlayMountData,
+  type OverlayLayout,
+  type OverlayOptions,
+} from '../overlay/mount-options.js';
+
+// Two levels below the package root both as src/engine/helper.ts and as
+// dist/engine/helper.js.
+export const helperPath = fileURLToPath(new URL('../../dist/helper/ovl-helper', import.meta.url));
+
+export function requireHelper(): string {
+  try {
+    accessSync(helperPath, constants.X_OK);
+  } catch {
+    throw new UserError(`the helper ${helperPath} is missing: run 'npm run build' (needs cc)`);
+  }
+  return helperPath;
+}
+
+function runHelper(args: string[]): { ok: boolean; message: string } {
+  const result = spawnSync(requireHelper(), args, { encoding: 'utf8' });
+  const message = (result.stderr || result.error?.message || '').trim();
+  return { ok: result.status === 0, message };
+}
+
+/** Mounts the overlay at merged; the error carries the kernel's own reason. */
+export function mountOverlay(layout: OverlayLayout, merged: string, opts?: OverlayOptions): void {
+  overlayMountData(layout, opts); // validates paths and size; throws before touching anything
+  const { ok, message } = runHelper([
+    'mount',
+    layout.lowers.join(':'),
+    layout.upper,
+    layout.work,
+    merged,
+    ...extraOptions(opts),
+  ]);
+  if (!ok) throw new UserError(`could not mount the overlay: ${message}`);
+}
+
+/** Unmounts one mount point, never lazily: a busy mount is an error. */
+export function unmount(path: string): void {
+  const { ok, message } = runHelper(['umount', path]);
+  if (!ok) throw new UserError(message);
+}

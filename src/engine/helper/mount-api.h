@@ -1,0 +1,126 @@
+/*
+ * Mounting overlayfs with the new mount API (fsopen/fsconfig/fsmount,
+ * Linux 5.2+), because it hands back the kernel's own reason for a failure
+ * ("overlayfs: workdir and upperdir must be separate subtrees"), which
+ * mount(2) only writes to dmesg. Falls back to mount(2) on older kernels.
+ */
+#ifndef OVL_MOUNT_API_H
+#define OVL_MOUNT_API_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Our own names: glibc >= 2.36 declares some of these as enums. */
+enum {
+  OVL_FSOPEN_CLOEXEC = 1,
+  OVL_FSMOUNT_CLOEXEC = 1,
+  OVL_FSCONFIG_SET_FLAG = 0,
+  OVL_FSCONFIG_SET_STRING = 1,
+  OVL_FSCONFIG_CMD_CREATE = 6,
+  OVL_MOVE_MOUNT_F_EMPTY_PATH = 4,
+};
+
+/* Appends every message the kernel logged on the fs context to REASON. */
+static void read_kernel_log(int fsfd, char *reason, size_t size) {
+  char msg[512];
+  ssize_t n;
+  while ((n = read(fsfd, msg, sizeof msg - 1)) > 0) {
+    msg[n] = 0;
+    const char *text = (n > 2 && msg[1] == ' ') ? msg + 2 : msg; /* drop "e " */
+    size_t used = strlen(reason);
+    snprintf(reason + used, size - used, "%s%s", used ? "; " : "", text);
+  }
+}
+
+/* Most overlayfs errors go to the kernel log only (pr_err), not to the fs
+ * context: read what was logged during our attempt from /dev/kmsg. */
+static int kmsg_open_at_end(void) {
+  int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd >= 0) lseek(fd, 0, SEEK_END);
+  return fd;
+}
+
+static void read_kmsg_since(int kfd, char *reason, size_t size) {
+  char rec[1024];
+  ssize_t n;
+  if (kfd < 0) return;
+  while ((n = read(kfd, rec, sizeof rec - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+    if (n <= 0) continue; /* EPIPE: records were overwritten; go on */
+    rec[n] = 0;
+    char *text = strchr(rec, ';');
+    if (!text || !strstr(text, "overlay")) continue;
+    text++;
+    text[strcspn(text, "\n")] = 0;
+    size_t used = strlen(reason);
+    snprintf(reason + used, size - used, "%s%s", used ? "; " : "", text);
+  }
+}
+
+static int set_option(int fsfd, const char *opt) {
+  char key[128];
+  const char *eq = strchr(opt, '=');
+  if (!eq) return (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_SET_FLAG, opt, NULL, 0);
+  snprintf(key, sizeof key, "%.*s", (int)(eq - opt), opt);
+  return (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_SET_STRING, key, eq + 1, 0);
+}
+
+static int mount_overlay_legacy(const char *lower, const char *upper, const char *work,
+                                const char *merged, const char **opts, int nopts) {
+  char data[4096];
+  int n = snprintf(data, sizeof data, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+  for (int i = 0; i < nopts && n < (int)sizeof data; i++)
+    n += snprintf(data + n, sizeof data - n, ",%s", opts[i]);
+  if (n >= (int)sizeof data) {
+    errno = ENAMETOOLONG; /* legacy mount data must fit one page */
+    return -1;
+  }
+  return mount("overlay", merged, "overlay", 0, data);
+}
+
+static int mount_overlay_api(const char *lower, const char *upper, const char *work, const char *merged,
+                             const char **opts, int nopts, char *reason, size_t size);
+
+/* Returns 0, or -1 with errno set and the kernel's reason (if any) in REASON. */
+static int mount_overlay(const char *lower, const char *upper, const char *work, const char *merged,
+                         const char **opts, int nopts, char *reason, size_t size) {
+  reason[0] = 0;
+  int kfd = kmsg_open_at_end();
+  int rc = mount_overlay_api(lower, upper, work, merged, opts, nopts, reason, size);
+  int saved = errno;
+  if (rc != 0 && !reason[0]) read_kmsg_since(kfd, reason, size);
+  if (kfd >= 0) close(kfd);
+  errno = saved;
+  return rc;
+}
+
+static int mount_overlay_api(const char *lower, const char *upper, const char *work, const char *merged,
+                             const char **opts, int nopts, char *reason, size_t size) {
+  int fsfd = (int)syscall(SYS_fsopen, "overlay", OVL_FSOPEN_CLOEXEC);
+  if (fsfd < 0 && errno == ENOSYS) return mount_overlay_legacy(lower, upper, work, merged, opts, nopts);
+  if (fsfd < 0) return -1;
+  int rc = (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_SET_STRING, "source", "overlay", 0);
+  const char *dirs[][2] = {{"lowerdir", lower}, {"upperdir", upper}, {"workdir", work}};
+  for (int i = 0; rc == 0 && i < 3; i++)
+    rc = (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_SET_STRING, dirs[i][0], dirs[i][1], 0);
+  for (int i = 0; rc == 0 && i < nopts; i++) rc = set_option(fsfd, opts[i]);
+  if (rc == 0) rc = (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int mfd = rc == 0 ? (int)syscall(SYS_fsmount, fsfd, OVL_FSMOUNT_CLOEXEC, 0) : -1;
+  if (mfd >= 0) {
+    rc = (int)syscall(SYS_move_mount, mfd, "", AT_FDCWD, merged, OVL_MOVE_MOUNT_F_EMPTY_PATH);
+  } else {
+    rc = -1;
+  }
+  int saved = errno;
+  if (rc != 0) read_kernel_log(fsfd, reason, size);
+  if (mfd >= 0) close(mfd);
+  close(fsfd);
+  errno = saved;
+  return rc;
+}
+
+#endif

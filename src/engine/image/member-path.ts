@@ -1,0 +1,32 @@
+/** Archive member names, made safe to join under the extraction directory. */
+
+/** The archive tried to write outside its directory: the whole import is refused. */
+export class UnsafeArchiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsafeArchiveError';
+  }
+}
+
+/**
+ * The relative path a member name stands for ("" for the root). A leading
+ * "/" or "./" is dropped, as tar does; any ".." is refused, wherever it is.
+ */
+export function memberPath(name: string): string {
+  if (name.includes('\0'))
+    throw new UnsafeArchiveError(`member name has a NUL byte: ${JSON.stringify(name)}`);
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new UnsafeArchiveError(`member "${name}" climbs out with ".."`);
+  return parts.join('/');
+}
+
+/** "a/b/c" -> ["a", "a/b"]: the directories a member needs, outermost first. */
+export function parentPaths(rel: string): string[] {
+  const out: string[] = [];
+  let at = rel.indexOf('/');
+  while (at >= 0) {
+    out.push(rel.slice(0, at));
+    at = rel.indexOf('/', at + 1);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * Turns SIGINT, SIGTERM and SIGHUP into an orderly stop: the first one
+ * aborts what is under way (an extraction) and runs the registered stop
+ * action (kill the container), so that teardown runs in the normal path;
+ * the exit code is then 128+N, as a shell reports it. A second signal while
+ * stopping is ignored: teardown must not be cut short.
+ */
+import { constants } from 'node:os';
+
+const HANDLED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export class SignalGuard {
+  private readonly controller = new AbortController();
+  private received: NodeJS.Signals | undefined;
+  private stopAction: (() => void) | undefined;
+  private readonly handler = (sig: NodeJS.Signals): void => {
+    if (this.received) return;
+    this.received = sig;
+    this.controller.abort();
+    this.stopAction?.();
+  };
+
+  constructor() {
+    for (const sig of HANDLED) process.on(sig, this.handler);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The signal received, if any. */
+  get receivedSignal(): NodeJS.Signals | undefined {
+    return this.received;
+  }
+
+  /** 128+N for the signal received, or undefined. */
+  get exitCode(): number | undefined {
+    return this.received ? 128 + constants.signals[this.received] : undefined;
+  }
+
+  /** What to do on a signal; runs at once if one already came. */
+  onStop(action: (() => void) | undefined): void {
+    this.stopAction = action;
+    if (this.received) action?.();
+  }
+
+  dispose(): void {
+    for (const sig of HANDLED) process.off(sig, this.handler);
+  }
+}
