@@ -1,5 +1,5 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
-import { UsageError } from '../engine/errors.js';
+import { InterruptedError, UsageError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
@@ -156,10 +156,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     return guard.exitCode ?? exitCode ?? 125;
   } catch (err) {
-    if (guard.exitCode !== undefined) {
-      process.stderr.write(
-        `overlay-tui: interrupted by ${guard.receivedSignal}; nothing was left behind\n`,
-      );
+    // Only an interrupted import is reported this way: a failed teardown
+    // must reach the user as it is.
+    if (err instanceof InterruptedError && guard.exitCode !== undefined) {
+      process.stderr.write(`overlay-tui: ${err.message} (${guard.receivedSignal})\n`);
       return guard.exitCode;
     }
     throw err;

@@ -28,3 +28,11 @@ export function errnoCode(err: unknown): string | undefined {
     ? err.code
     : undefined;
 }
+
+/** Work stopped by a signal before it was done; what it started was undone. */
+export class InterruptedError extends UserError {
+  constructor(message: string) {
+    super(message, 130);
+    this.name = 'InterruptedError';
+  }
+}

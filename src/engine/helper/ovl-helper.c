@@ -161,6 +161,24 @@ static void make_device_nodes(int rootfd) {
   close(dev);
 }
 
+/* With a terminal on stdin, show it as /dev/console, as Docker does: the
+ * pty lives in the host's devpts, which the container cannot see, so
+ * without this `tty` says "not a tty". */
+static void bind_console(int rootfd) {
+  char tty[256];
+  if (!isatty(0) || ttyname_r(0, tty, sizeof tty) != 0) return;
+  int dev = open_in_root(rootfd, "dev");
+  int fd = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) child_fail(EXIT_SETUP, "create /dev/console");
+  close(fd);
+  close(dev);
+  int target = open_in_root(rootfd, "dev");
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d/console", target);
+  if (mount(tty, path, NULL, MS_BIND, NULL) != 0) child_fail(EXIT_SETUP, "bind %s on /dev/console", tty);
+  close(target);
+}
+
 static void setup_mounts(const char *root) {
   /* 1. Nothing we mount may propagate back to the host (and pivot_root
    *    refuses a shared root). */
@@ -176,6 +194,7 @@ static void setup_mounts(const char *root) {
   mount_in_root(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                 "newinstance,ptmxmode=0666,mode=0620");
   mount_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+  bind_console(rootfd);
   mount_in_root(rootfd, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
   close(rootfd);
 }

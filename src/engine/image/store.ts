@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UserError, errnoCode } from '../errors.js';
+import { InterruptedError, UserError, errnoCode } from '../errors.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import { inspectArchive, openArchive } from './archive-file.js';
@@ -122,8 +122,7 @@ export async function ensureImage(
   } catch (err) {
     progress.done();
     rmSync(tmp, { recursive: true, force: true });
-    if (opts.signal?.aborted)
-      throw new UserError(`import of ${file} interrupted; nothing was kept`, 130);
+    if (opts.signal?.aborted) throw new InterruptedError(`import of ${file} interrupted; nothing was kept`);
     if (err instanceof UserError) throw err;
     throw new UserError(`image ${file} ${describeFailure(err)}`);
   }
