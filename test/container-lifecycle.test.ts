@@ -44,7 +44,9 @@ describe('--keep, ps and rm', () => {
     expect(runIn(root, ['true'], ['--keep', '--name', 'taken']).code).toBe(0);
     const again = runIn(root, ['true'], ['--name', 'taken']);
     expect(again.code).toBe(125);
-    expect(again.stderr).toBe(`overlay-tui: the name "taken" is already in use: pick another --name, or remove it with 'overlay-tui rm taken'\n`);
+    expect(again.stderr).toBe(
+      `overlay-tui: the name "taken" is already in use: pick another --name, or remove it with 'overlay-tui rm taken'\n`,
+    );
     const rm = cli(['rm', '--root', root, 'taken', 'nope']);
     expect(rm.code).toBe(125);
     expect(rm.stderr).toMatch(/no container named "nope"/);
@@ -102,12 +104,25 @@ describe('recovery after kill -9', () => {
   });
 
   it('any later command cleans up first, and a kept container keeps its upper', async () => {
-    const run = startCli(['run', '--root', root, '--keep', '--name', 'k', '--', 'sh', '-c', 'echo a > /a; sleep 60']);
+    const run = startCli([
+      'run',
+      '--root',
+      root,
+      '--keep',
+      '--name',
+      'k',
+      '--',
+      'sh',
+      '-c',
+      'echo a > /a; sleep 60',
+    ]);
     await waitForInit(root);
     run.child.kill('SIGKILL');
     await run.exit;
     const ps = cli(['ps', '--root', root]);
-    expect(ps.stderr).toMatch(/container k was left running by a process that died; stopped it and kept its upper/);
+    expect(ps.stderr).toMatch(
+      /container k was left running by a process that died; stopped it and kept its upper/,
+    );
     expect(ps.stdout).toMatch(/^k\s+stopped/m);
     expect(existsSync(join(root, 'containers/k/upper/a'))).toBe(true);
     expect(mountsUnder(root)).toEqual([]);
@@ -126,7 +141,9 @@ describe('a mount that cannot be unmounted', () => {
       run.child.kill('SIGTERM');
       const { code } = await run.exit;
       expect(code).not.toBe(0);
-      expect(run.stderr()).toMatch(/umount .*merged: Device or resource busy; kept .*pinned untouched/);
+      expect(run.stderr()).toMatch(
+        /umount .*merged: Device or resource busy; kept .*pinned untouched/,
+      );
       expect(mountsUnder(root)).toEqual([merged]);
       expect(existsSync(join(root, 'containers/pinned/upper'))).toBe(true);
     } finally {
@@ -142,9 +159,26 @@ describe('a mount that cannot be unmounted', () => {
 
 describe('errors a user can hit', () => {
   it('refuses to run without root, with one line', () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'bin/overlay-tui.js', 'run', '--root', root, '--', 'true'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        'bin/overlay-tui.js',
+        'run',
+        '--root',
+        root,
+        '--',
+        'true',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^overlay-tui: overlay-tui needs root: run it with sudo \(sudo env "PATH=\$PATH" overlay-tui run --root \S+ -- true\)\n$/);
+    expect(r.stderr).toMatch(
+      /^overlay-tui: overlay-tui needs root: run it with sudo \(sudo env "PATH=\$PATH" overlay-tui run --root \S+ -- true\)\n$/,
+    );
   });
 
   it('refuses a state root on overlayfs', () => {
@@ -156,12 +190,21 @@ describe('errors a user can hit', () => {
     mkdirSync(`${ovl}/u`, { recursive: true });
     mkdirSync(`${ovl}/w`);
     mkdirSync(`${ovl}/m`);
-    const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerish},upperdir=${ovl}/u,workdir=${ovl}/w`, `${ovl}/m`]);
+    const m = spawnSync('mount', [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${lowerish},upperdir=${ovl}/u,workdir=${ovl}/w`,
+      `${ovl}/m`,
+    ]);
     expect(m.status).toBe(0);
     try {
       const r = runIn(`${ovl}/m/state`, ['true']);
       expect(r.code).toBe(125);
-      expect(r.stderr).toMatch(/is on overlayfs, which cannot hold an upper directory: pass --root DIR on another file system\n$/);
+      expect(r.stderr).toMatch(
+        /is on overlayfs, which cannot hold an upper directory: pass --root DIR on another file system\n$/,
+      );
     } finally {
       spawnSync('umount', [`${ovl}/m`]);
     }
@@ -171,7 +214,9 @@ describe('errors a user can hit', () => {
   it('rejects unknown flags and missing commands with usage errors', () => {
     const bad = cli(['run', '--root', root, '--frobnicate', '--', 'true']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^overlay-tui: overlay-tui run: Unknown option '--frobnicate' \(see 'overlay-tui run --help'\)\n$/);
+    expect(bad.stderr).toMatch(
+      /^overlay-tui: overlay-tui run: Unknown option '--frobnicate' \(see 'overlay-tui run --help'\)\n$/,
+    );
     expect(cli(['run', '--root', root]).code).toBe(2);
     expect(cli(['ps', '--root', root, 'extra']).code).toBe(2);
     expect(cli(['frob']).code).toBe(2);
@@ -185,6 +230,6 @@ describe('errors a user can hit', () => {
       expect(r.stdout).toMatch(/\nSYNOPSIS\n/);
       expect(r.stdout).toMatch(/\nOPTIONS\n/);
     }
-    expect(cli(['--help']).stdout).toMatch(/^NAME\n    overlay-tui - /);
+    expect(cli(['--help']).stdout).toMatch(/^NAME\n {4}overlay-tui - /);
   });
 });

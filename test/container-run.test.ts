@@ -70,7 +70,11 @@ describe('what lands in upper', () => {
 describe('teardown', () => {
   it('leaves no mount and no container directory, and lower is unchanged', () => {
     const before = snapshotTree(lower);
-    const r = runIn(root, ['sh', '-c', 'echo x > /x; rm -rf /usr; chmod 700 /etc/group; echo y >> /etc/passwd']);
+    const r = runIn(root, [
+      'sh',
+      '-c',
+      'echo x > /x; rm -rf /usr; chmod 700 /etc/group; echo y >> /etc/passwd',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(mountsUnder(root)).toEqual([]);
     expect(readdirSync(join(root, 'containers'))).toEqual([]);
@@ -107,7 +111,11 @@ describe('the process', () => {
   });
 
   it('has the container name as hostname, its own network and a real /dev', () => {
-    const r = runIn(root, ['sh', '-c', 'hostname; ls /sys/class/net; ls /dev; cat /proc/self/mounts'], ['--name', 'box-1']);
+    const r = runIn(
+      root,
+      ['sh', '-c', 'hostname; ls /sys/class/net; ls /dev; cat /proc/self/mounts'],
+      ['--name', 'box-1'],
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('box-1');
@@ -123,7 +131,10 @@ describe('the process', () => {
   it('mounts nothing from the host except the overlay', () => {
     const r = runIn(root, ['cat', '/proc/self/mountinfo']);
     expect(r.code, r.stderr).toBe(0);
-    const points = r.stdout.trim().split('\n').map((l) => l.split(' ')[4]);
+    const points = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[4]);
     expect(points.sort()).toEqual(['/', '/dev', '/dev/pts', '/dev/shm', '/proc', '/sys'].sort());
   });
 });

@@ -33,9 +33,13 @@ describe('overlay mount options', () => {
   });
 
   it('refuses separators in paths and data over one page', () => {
-    expect(() => overlayMountData({ lowers: ['/a:b'], upper: '/u', work: '/w' })).toThrow(/must not contain/);
+    expect(() => overlayMountData({ lowers: ['/a:b'], upper: '/u', work: '/w' })).toThrow(
+      /must not contain/,
+    );
     const long = `/${'x'.repeat(4100)}`;
-    expect(() => overlayMountData({ lowers: [long], upper: '/u', work: '/w' })).toThrow(/over one page/);
+    expect(() => overlayMountData({ lowers: [long], upper: '/u', work: '/w' })).toThrow(
+      /over one page/,
+    );
   });
 });
 
@@ -46,7 +50,9 @@ describe('the helper', () => {
       for (const d of ['l', 'u', 'm']) mkdirSync(`${dir}/${d}`);
       mkdirSync(`${dir}/u/w`);
       // workdir inside upperdir: the kernel refuses, and says why only in its log.
-      expect(() => mountOverlay({ lowers: [`${dir}/l`], upper: `${dir}/u`, work: `${dir}/u/w` }, `${dir}/m`)).toThrow(
+      expect(() =>
+        mountOverlay({ lowers: [`${dir}/l`], upper: `${dir}/u`, work: `${dir}/u/w` }, `${dir}/m`),
+      ).toThrow(
         /^could not mount the overlay: mount overlay on \S+: Invalid argument: overlayfs: workdir and upperdir must be separate subtrees/,
       );
     } finally {
@@ -58,8 +64,17 @@ describe('the helper', () => {
 describe('splitting run arguments', () => {
   const opts = { image: { type: 'string' as const }, keep: { type: 'boolean' as const } };
   it('stops at -- or at the first word that is not an option', () => {
-    expect(splitCommand(['--image', 'x', '--', 'ls', '-l'], opts)).toEqual({ ours: ['--image', 'x'], command: ['ls', '-l'] });
-    expect(splitCommand(['--keep', 'sh', '-c', 'x'], opts)).toEqual({ ours: ['--keep'], command: ['sh', '-c', 'x'] });
-    expect(splitCommand(['--image=x', 'true'], opts)).toEqual({ ours: ['--image=x'], command: ['true'] });
+    expect(splitCommand(['--image', 'x', '--', 'ls', '-l'], opts)).toEqual({
+      ours: ['--image', 'x'],
+      command: ['ls', '-l'],
+    });
+    expect(splitCommand(['--keep', 'sh', '-c', 'x'], opts)).toEqual({
+      ours: ['--keep'],
+      command: ['sh', '-c', 'x'],
+    });
+    expect(splitCommand(['--image=x', 'true'], opts)).toEqual({
+      ours: ['--image=x'],
+      command: ['true'],
+    });
   });
 });

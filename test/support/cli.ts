@@ -18,6 +18,11 @@ export function cli(args: string[], opts: SpawnSyncOptions = {}): CliResult {
 }
 
 /** `overlay-tui run --root ROOT [extra] -- cmd...` */
-export function runIn(root: string, cmd: string[], extra: string[] = [], opts: SpawnSyncOptions = {}): CliResult {
+export function runIn(
+  root: string,
+  cmd: string[],
+  extra: string[] = [],
+  opts: SpawnSyncOptions = {},
+): CliResult {
   return cli(['run', '--root', root, ...extra, '--', ...cmd], opts);
 }

@@ -11,11 +11,13 @@ export function snapshotTree(root: string): Map<string, string> {
     const mode = (st.mode & 0o7777).toString(8);
     let what: string;
     if (st.isSymbolicLink()) what = `link -> ${readlinkSync(abs)}`;
-    else if (st.isFile()) what = `file ${st.size} ${createHash('sha256').update(readFileSync(abs)).digest('hex')}`;
+    else if (st.isFile())
+      what = `file ${st.size} ${createHash('sha256').update(readFileSync(abs)).digest('hex')}`;
     else if (st.isDirectory()) what = 'dir';
     else what = `other ${st.rdev}`;
     out.set(rel || '/', `${what} mode=${mode} owner=${st.uid}:${st.gid} mtime=${st.mtimeMs}`);
-    if (st.isDirectory()) for (const name of readdirSync(abs).sort()) walk(rel ? `${rel}/${name}` : name);
+    if (st.isDirectory())
+      for (const name of readdirSync(abs).sort()) walk(rel ? `${rel}/${name}` : name);
   };
   walk('');
   return out;

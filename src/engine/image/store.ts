@@ -122,7 +122,8 @@ export async function ensureImage(
   } catch (err) {
     progress.done();
     rmSync(tmp, { recursive: true, force: true });
-    if (opts.signal?.aborted) throw new InterruptedError(`import of ${file} interrupted; nothing was kept`);
+    if (opts.signal?.aborted)
+      throw new InterruptedError(`import of ${file} interrupted; nothing was kept`);
     if (err instanceof UserError) throw err;
     throw new UserError(`image ${file} ${describeFailure(err)}`);
   }
