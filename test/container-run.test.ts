@@ -3,6 +3,7 @@
  * what lands in upper. Each test has its own state root under /tmp and ends
  * by checking that nothing is left mounted.
  */
+import { spawnSync } from 'node:child_process';
 import { lstatSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,15 @@ describe('the process', () => {
     expect(r.stdout).toMatch(/^proc \/proc proc rw,nosuid,nodev,noexec/m);
     expect(r.stdout).toMatch(/^sysfs \/sys sysfs ro,/m);
     expect(r.stdout).toMatch(/^overlay \/ overlay /m);
+  });
+
+  it("never hands the user's terminal to the container when output is redirected", () => {
+    // script(1) gives the CLI a pty as stdin and stderr; stdout goes to a file.
+    const out = join(root, 'fds.txt');
+    const cmd = `${process.execPath} bin/overlay-tui.js run --root ${root} -- sh -c 'for fd in 0 1 2; do test -t $fd && echo tty$fd; done; echo done' > ${out}`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('done\n');
   });
 
   it('mounts nothing from the host except the overlay', () => {

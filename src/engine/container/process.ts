@@ -48,12 +48,27 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return 128 + (signal ? constants.signals[signal] : 0);
 }
 
-/** Runs with our own stdin, stdout and stderr (pipes, files, or a terminal we do not own). */
+/**
+ * Runs with our own stdin, stdout and stderr: pipes and files are passed
+ * straight through, but a terminal is relayed through a pipe, so that no
+ * descriptor of the user's terminal ever reaches the container (root in
+ * the container could otherwise push keystrokes into it with TIOCSTI).
+ */
 export function launchWithStdio(spec: LaunchSpec): ContainerProcess {
-  const child = spawn(requireHelper(), helperRunArgs(spec), { stdio: 'inherit', env: helperEnv() });
+  const streams = [process.stdin, process.stdout, process.stderr] as const;
+  const stdio = streams.map((s) => (s.isTTY ? 'pipe' : 'inherit'));
+  const child = spawn(requireHelper(), helperRunArgs(spec), { stdio, env: helperEnv() });
+  if (child.stdin) process.stdin.pipe(child.stdin);
+  child.stdout?.pipe(process.stdout, { end: false });
+  child.stderr?.pipe(process.stderr, { end: false });
   const exited = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
+    // 'close', not 'exit': the relayed output must be written out first.
+    child.on('close', (code, signal) => {
+      if (child.stdin) process.stdin.unpipe(child.stdin);
+      process.stdin.pause();
+      resolve(exitCodeOf(code, signal));
+    });
   });
   if (child.pid === undefined) throw new Error('could not start ovl-helper');
   return { exited, pid: child.pid };

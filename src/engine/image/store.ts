@@ -15,7 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InterruptedError, UserError, errnoCode } from '../errors.js';
 import { processRef } from '../proc.js';
@@ -103,7 +103,7 @@ export async function ensureImage(
     progress.done();
     const record: ImageRecord = {
       digest,
-      source: file,
+      source: resolve(file),
       entries: result.entries,
       bytes: result.bytes,
       skipped: result.skipped,
