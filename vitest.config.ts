@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Real mounts, namespaces and ptys: forks, not threads (node-pty needs
     // it), and a machine with 2 cores.
     pool: 'forks',

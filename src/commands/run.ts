@@ -1,5 +1,6 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
-import { InterruptedError, UsageError } from '../engine/errors.js';
+import { existsSync } from 'node:fs';
+import { InterruptedError, UsageError, UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
@@ -115,6 +116,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (args === 'help') {
     process.stdout.write(RUN_HELP);
     return 0;
+  }
+  if (args.image === DEFAULT_IMAGE && !existsSync(DEFAULT_IMAGE)) {
+    throw new UserError(
+      `the default image ${DEFAULT_IMAGE} is not built yet: run 'npm run image' (or pass --image FILE)`,
+    );
   }
   const store = prepare(['run', ...argv], args.root);
   const guard = new SignalGuard();

@@ -38,9 +38,7 @@ export function inspectArchive(path: string): ArchiveFile {
     if (err instanceof UserError) throw err;
     const code = errnoCode(err);
     if (code === 'ENOENT')
-      throw new UserError(
-        `image ${path} does not exist: build the default one with 'npm run image', or pass --image FILE`,
-      );
+      throw new UserError(`image ${path} does not exist: check the path given to --image`);
     if (code === 'EACCES') throw new UserError(`image ${path} cannot be read (permission denied)`);
     throw new UserError(`image ${path} cannot be read (${code ?? String(err)})`);
   }

@@ -131,12 +131,12 @@ class Extraction {
     const rel = memberPath(header.name);
     if (SKIPPED_TYPES.has(header.type ?? '')) {
       this.result.skipped.push(`${header.type} /${rel}`);
-      return;
+      return discard(data);
     }
     const kind = kindOf(header.type);
     if (kind === undefined && header.type !== 'link') {
       this.result.skipped.push(`${header.type ?? 'unknown'} /${rel}`);
-      return;
+      return discard(data);
     }
     this.prepareParents(rel, header.name);
     const mode = (header.mode ?? 0o644) & 0o7777;
@@ -161,6 +161,8 @@ class Extraction {
       this.kinds.set(rel, 'file');
       await this.writeFile(path, data, { mode, uid, gid, mtime });
     }
+    // tar-stream attaches no data to a directory (its stream never ends): skip it.
+    if (kind !== 'file' && kind !== 'dir') await discard(data);
   }
 
   private hardlink(rel: string, header: Header): void {
@@ -210,6 +212,18 @@ class Extraction {
   }
 }
 
+/**
+ * Reads and drops a member's data. tar-stream parses the next header only
+ * once the current member's data has been read, so a symlink, hardlink,
+ * device or unknown member (a GNU sparse file) whose header declares a size
+ * would otherwise stall the import forever.
+ */
+async function discard(data: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _chunk of data) {
+    // dropped
+  }
+}
+
 function kindOf(type: Header['type']): Kind | undefined {
   switch (type) {
     case 'file':
@@ -222,6 +236,17 @@ function kindOf(type: Header['type']): Kind | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * tar-stream says "Unexpected end of data" both for a tar cut off inside a
+ * member and for input shorter than one 512-byte header (a short text file):
+ * the second is not a truncated tar, it is not a tar at all.
+ */
+function tooShort(err: unknown, entries: number): unknown {
+  if (entries === 0 && err instanceof Error && err.message === 'Unexpected end of data')
+    return new Error('the file ends before its first tar header');
+  return err;
 }
 
 /**
@@ -252,10 +277,10 @@ export async function extractTar(
   } catch (err) {
     input.destroy();
     parser.destroy();
-    throw err;
+    throw tooShort(err, job.result.entries);
   }
   const feedError = await fed;
-  if (feedError) throw feedError;
+  if (feedError) throw tooShort(feedError, job.result.entries);
   if (job.result.entries === 0) throw new Error('the archive has no entries');
   job.finishDirectories();
   return job.result;

@@ -60,6 +60,8 @@ function describeFailure(err: unknown): string {
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
     return 'is a corrupt or truncated gzip file';
   const message = err instanceof Error ? err.message : String(err);
+  if (/before its first tar header/.test(message))
+    return 'is not a tar archive (it ends before the first 512-byte tar header)';
   if (/unexpected end/i.test(message))
     return 'is truncated (the tar data ends in the middle of a member)';
   if (/invalid tar header|unknown format/i.test(message))
