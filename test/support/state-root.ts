@@ -2,8 +2,10 @@
  * A temporary state root per test, under /tmp, and the check every mounting
  * test ends with: nothing of it is left in /proc/self/mountinfo.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mountsAtOrUnder } from '../../src/engine/mountinfo.js';
+import { CLI } from './paths.js';
 
 export function tempRoot(prefix = 'ovt-'): string {
   return mkdtempSync(`/tmp/${prefix}`);
@@ -13,9 +15,20 @@ export function mountsUnder(dir: string): string[] {
   return mountsAtOrUnder(dir).map((m) => m.mountPoint);
 }
 
-/** Fails if anything is mounted under dir; removes dir only when nothing is. */
+/**
+ * Removes dir when nothing is mounted under it. A leak fails the test, but
+ * is first cleaned up with `overlay-tui clean`, so that a failing test does
+ * not leave mounts on the machine.
+ */
 export function removeRoot(dir: string): void {
   const left = mountsUnder(dir);
-  if (left.length > 0) throw new Error(`still mounted under ${dir}: ${left.join(', ')}`);
+  if (left.length > 0) {
+    spawnSync(process.execPath, [CLI, 'clean', '--root', dir], { stdio: 'ignore' });
+    const still = mountsUnder(dir);
+    if (still.length === 0) rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `left mounted under ${dir}: ${left.join(', ')}${still.length ? ' (and clean could not unmount them)' : ' (cleaned up)'}`,
+    );
+  }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,166 @@
+/**
+ * Benchmark 1: one warm container run of `true`.
+ *
+ * Three commands, interleaved: the CLI (`overlay-tui run -- true` over an
+ * image already extracted), plain-container.sh (the same mount, namespaces,
+ * pivot_root and teardown with util-linux only, over the same lower), and
+ * `node -e 0` (Node's own start-up, which the CLI cannot avoid). The
+ * engine's own cost is median(CLI) − median(node -e 0); the target is at
+ * most 2× the plain script's median. Two diagnostics run with them to
+ * split that cost: `overlay-tui --version` (Node plus the CLI's entry
+ * module) and helper-container.sh (the engine's C helper without Node).
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cliBin, defaultImage, helperBin, helperScript, plainScript } from './lib/paths.js';
+import { interleave, progressDots, type Cmd, type Series } from './lib/measure.js';
+import { makeSandbox, mountsUnder } from './lib/sandbox.js';
+import { pairwise, ratio, spread, summarize, ms } from './lib/stats.js';
+import { markdownTable, seriesJson, timingCells, TIMING_HEADERS, verdict } from './lib/report.js';
+
+export const TARGET_RATIO = 2;
+
+export interface ContainerRunResult {
+  markdown: string;
+  json: object;
+  /** Rows for the summary of targets: what, measured, verdict. */
+  targets: string[][];
+}
+
+/** The extracted lower of the only image in a fresh state root. */
+function lowerOf(root: string): string {
+  const digests = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  if (digests.length !== 1 || digests[0] === undefined)
+    throw new Error(`expected one image under ${root}/images, found ${digests.length}`);
+  return join(root, 'images', digests[0], 'lower');
+}
+
+export async function benchContainerRun(rounds: number): Promise<ContainerRunResult> {
+  const box = makeSandbox('run');
+  const root = join(box, 'root');
+  const plainDir = join(box, 'plain');
+  const helperDir = join(box, 'helper');
+  mkdirSync(plainDir);
+  mkdirSync(helperDir);
+  // Untimed: extract the image once, so every timed run is a warm one.
+  const first = spawnSync(process.execPath, [cliBin, 'run', '--root', root, '--', 'true'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (first.status !== 0) throw new Error(`the first (extracting) run failed: ${first.stderr}`);
+  const lower = lowerOf(root);
+
+  const cmds: Cmd[] = [
+    {
+      label: 'overlay-tui run -- true',
+      prepare: () => [process.execPath, cliBin, 'run', '--root', root, '--', 'true'],
+    },
+    { label: 'plain-container.sh', prepare: () => ['sh', plainScript, lower, plainDir] },
+    { label: 'node -e 0', prepare: () => [process.execPath, '-e', '0'] },
+    // Diagnostics, not part of the target: they split the engine's cost.
+    {
+      label: 'diagnostic: overlay-tui --version',
+      prepare: () => [process.execPath, cliBin, '--version'],
+    },
+    {
+      label: 'diagnostic: helper-container.sh',
+      prepare: () => ['sh', helperScript, helperBin, lower, helperDir],
+    },
+  ];
+  const series = await interleave(cmds, {
+    rounds,
+    warmup: 3,
+    onRound: progressDots('container run'),
+  });
+  checkNothingLeft(root, box);
+  return analyse(series, { image: defaultImage, lower });
+}
+
+/** Every run must have torn itself down: no container directory, no mount. */
+function checkNothingLeft(root: string, box: string): void {
+  const left = readdirSync(join(root, 'containers'));
+  if (left.length > 0) throw new Error(`containers left behind in ${root}: ${left.join(', ')}`);
+  const mounts = mountsUnder(box);
+  if (mounts.length > 0) throw new Error(`mounts left behind: ${mounts.join(', ')}`);
+}
+
+function analyse(series: Series[], context: object): ContainerRunResult {
+  const [run, plain, node, version, helper] = series;
+  if (!run || !plain || !node || !version || !helper) throw new Error('missing series');
+  const [sRun, sPlain, sNode, sVersion, sHelper] = series.map((x) => summarize(x.wall));
+  if (!sRun || !sPlain || !sNode || !sVersion || !sHelper) throw new Error('missing summary');
+  const cost = sRun.median - sNode.median;
+  const costRatio = cost / sPlain.median;
+  // Round by round (all ran back to back): the spread of the derived figures.
+  const costs = pairwise(run.wall, node.wall, (r, n) => r - n);
+  const pairedCost = summarize(costs);
+  const pairedRatio = summarize(pairwise(costs, plain.wall, (c, p) => c / p));
+  const startup = summarize(pairwise(version.wall, node.wall, (v, n) => v - n));
+  const own = pairwise(run.wall, version.wall, (r, v) => r - v);
+  const ownWork = summarize(own);
+  const orchestration = summarize(pairwise(own, helper.wall, (w, h) => w - h));
+
+  const rows = series.map((x) => {
+    const s = summarize(x.wall);
+    return [...timingCells(x.label, s), ratio(s.median / sPlain.median)];
+  });
+  const table = markdownTable([...TIMING_HEADERS, '× plain script'], rows);
+  const derived = markdownTable(
+    ['Derived figure', 'value', 'per-round p10–p90', 'target'],
+    [
+      ['engine cost = median(run) − median(node -e 0)', ms(cost), spread(pairedCost), ''],
+      [
+        'engine cost ÷ median(plain-container.sh)',
+        ratio(costRatio),
+        spread(pairedRatio, ratio),
+        verdict(costRatio, TARGET_RATIO),
+      ],
+      [
+        'of which CLI start-up: --version − node -e 0',
+        ms(sVersion.median - sNode.median),
+        spread(startup),
+        '',
+      ],
+      [
+        'of which the run command: run − --version',
+        ms(sRun.median - sVersion.median),
+        spread(ownWork),
+        '',
+      ],
+      [
+        '… minus the helper driven by sh: Node/TS orchestration',
+        ms(sRun.median - sVersion.median - sHelper.median),
+        spread(orchestration),
+        '',
+      ],
+    ],
+  );
+  const markdown = [
+    `### Warm container run of \`true\` (${sRun.n} interleaved rounds, 3 warm-up rounds dropped)`,
+    '',
+    table,
+    '',
+    derived,
+  ].join('\n');
+  return {
+    markdown,
+    targets: [
+      [
+        'warm run: engine cost ≤ 2× plain script',
+        `${ms(cost)} vs ${ms(sPlain.median)} = ${ratio(costRatio)}`,
+        verdict(costRatio, TARGET_RATIO),
+      ],
+    ],
+    json: {
+      context,
+      series: series.map(seriesJson),
+      engineCostMs: cost,
+      engineCostRatio: costRatio,
+      target: TARGET_RATIO,
+      met: costRatio <= TARGET_RATIO,
+      pairedCost,
+      pairedRatio,
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench`: every benchmark, a Markdown report on stdout and the raw
+ * results as JSON in bench/results/. Progress goes to stderr, so
+ * `npm run bench > report.md` keeps only the report.
+ *
+ *   node dist/bench/run-all.js [--rounds N] [--busybox-rounds N]
+ *                              [--large-rounds N] [--only run|extract] [--skip-large]
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { checkPrerequisites, defaultImage } from './lib/paths.js';
+import { stopOnSignals } from './lib/measure.js';
+import { cleanupSandboxes } from './lib/sandbox.js';
+import { environment, markdownTable, writeResults } from './lib/report.js';
+import { benchContainerRun } from './container-run.js';
+import { benchExtraction } from './extraction.js';
+import { ensureRootfsTarball } from './gen-rootfs.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '40' },
+    'busybox-rounds': { type: 'string', default: '15' },
+    'large-rounds': { type: 'string', default: '7' },
+    only: { type: 'string' },
+    'skip-large': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+/** The brief's minimums: fewer rounds give medians too unstable to judge a target by. */
+function rounds(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  if (n < min)
+    process.stderr.write(`bench: --${name} ${n} is below ${min}: figures are indicative only\n`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  checkPrerequisites();
+  stopOnSignals();
+  const env = environment();
+  const sections: string[] = [];
+  const targets: string[][] = [];
+  const results: Record<string, unknown> = { environment: env, argv: process.argv.slice(2) };
+  const only = values.only;
+  if (only !== undefined && only !== 'run' && only !== 'extract')
+    throw new Error('--only must be run or extract');
+  let leaked: string[] = [];
+  try {
+    if (only !== 'extract') {
+      const r = await benchContainerRun(rounds('rounds', values.rounds, 30));
+      sections.push(r.markdown);
+      results.containerRun = r.json;
+      targets.push(...r.targets);
+    }
+    if (only !== 'run') {
+      const busybox = await benchExtraction({
+        label: 'default image (fixtures/busybox.tar)',
+        file: defaultImage,
+        rounds: rounds('busybox-rounds', values['busybox-rounds'], 5),
+        cliCrossCheck: true,
+      });
+      sections.push(busybox.markdown);
+      results.extractBusybox = busybox.json;
+      targets.push(...busybox.targets);
+      if (!values['skip-large']) {
+        const tarball = ensureRootfsTarball();
+        const mb = (tarball.tarBytes / 1e6).toFixed(0);
+        const large = await benchExtraction({
+          label: `generated rootfs (${mb} MB, ${tarball.files} files, ${tarball.version})`,
+          file: tarball.path,
+          rounds: rounds('large-rounds', values['large-rounds'], 5),
+          cliCrossCheck: false,
+          details: tarball,
+        });
+        sections.push(large.markdown);
+        results.extractLarge = large.json;
+        targets.push(...large.targets);
+      }
+    }
+  } finally {
+    // Anything still mounted here was leaked by a run (ours or the engine's).
+    leaked = cleanupSandboxes();
+  }
+  results.leakedMounts = leaked;
+  // Load at the end too: a run that got busier half-way is worth knowing about.
+  results.loadavgAfter = loadavg();
+  const e = env as {
+    date: string;
+    node: string;
+    kernel: string;
+    cpus: number;
+    commit: string;
+    dirty: boolean;
+  };
+  process.stdout.write(
+    [
+      `## overlay-tui benchmarks`,
+      '',
+      `${e.date}, Node ${e.node}, kernel ${e.kernel}, ${e.cpus} CPUs, commit ${e.commit.slice(0, 12)}` +
+        `${e.dirty ? ' + uncommitted changes in src/' : ''}. Medians with p10–p90 and IQR; ` +
+        'compared commands ran interleaved.',
+      '',
+      ...sections.flatMap((s) => [s, '']),
+      '### Targets',
+      '',
+      markdownTable(['Target', 'measured', 'verdict'], targets),
+      '',
+      leaked.length > 0 ? `**Leaked mounts (unmounted by the bench): ${leaked.join(', ')}**\n` : '',
+    ].join('\n'),
+  );
+  process.stderr.write(`results written to ${writeResults(results)}\n`);
+  return leaked.length > 0 ? 1 : 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}
