@@ -3,7 +3,8 @@
  * error), with messages that name the command and point at its --help.
  */
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { INSTALL_DIR } from '../engine/install-dir.js';
 import { UsageError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
 
@@ -13,8 +14,8 @@ export type OptionSpecs = Record<string, OptionSpec>;
 export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies OptionSpecs;
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpecs;
 
-/** fixtures/busybox.tar of this installation (two levels up from src/commands and dist/commands). */
-export const DEFAULT_IMAGE = fileURLToPath(new URL('../../fixtures/busybox.tar', import.meta.url));
+/** fixtures/busybox.tar of this installation, built by `npm run image`. */
+export const DEFAULT_IMAGE = join(INSTALL_DIR, 'fixtures', 'busybox.tar');
 
 export function stateRootArg(root: string | undefined): string {
   return root ?? DEFAULT_STATE_ROOT;

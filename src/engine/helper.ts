@@ -7,7 +7,8 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { INSTALL_DIR } from './install-dir.js';
 import { UserError } from './errors.js';
 import {
   extraOptions,
@@ -16,9 +17,7 @@ import {
   type OverlayOptions,
 } from '../overlay/mount-options.js';
 
-// Two levels below the package root both as src/engine/helper.ts and as
-// dist/engine/helper.js.
-export const helperPath = fileURLToPath(new URL('../../dist/helper/ovl-helper', import.meta.url));
+export const helperPath = join(INSTALL_DIR, 'dist', 'helper', 'ovl-helper');
 
 export function requireHelper(): string {
   try {

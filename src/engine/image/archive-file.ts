@@ -53,8 +53,8 @@ export function inspectArchive(path: string): ArchiveFile {
   return { path, size, gzip: got >= 2 && head[0] === 0x1f && head[1] === 0x8b };
 }
 
-/** The decompressed tar stream; onRead sees compressed bytes read, for progress. */
-export function openArchive(file: ArchiveFile, onRead?: (bytes: number) => void): Readable {
+/** The decompressed tar stream; onRead sees every byte read from the file (to hash it, and for progress). */
+export function openArchive(file: ArchiveFile, onRead?: (chunk: Buffer) => void): Readable {
   const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
   // Counting in a transform, not a 'data' listener: that would start the
   // flow before anyone consumes it, and lose data.
@@ -62,7 +62,7 @@ export function openArchive(file: ArchiveFile, onRead?: (bytes: number) => void)
     ? raw.pipe(
         new Transform({
           transform(chunk: Buffer, _enc, done) {
-            onRead(chunk.length);
+            onRead(chunk);
             done(null, chunk);
           },
         }),

@@ -1,8 +1,9 @@
 /**
- * An image's identity is the sha256 of its file. Hashing a 200 MB tarball
- * takes a fraction of a second, but every run would pay it, so the digest is
- * cached under the state root, keyed by the file's identity (device, inode,
- * size, mtime and ctime in ns): any change to the file misses the cache.
+ * An image's identity is the sha256 of its file. Every run would pay for
+ * hashing it, so the digest is cached under the state root, keyed by the
+ * file's identity (device, inode, size, mtime and ctime in ns): any change
+ * to the file misses the cache. A new image is hashed in the same pass that
+ * extracts it (see store.ts), so its bytes are read once.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -17,41 +18,65 @@ import {
 import { join } from 'node:path';
 
 interface CacheRecord {
+  path: string;
   identity: string;
   digest: string;
 }
 
-function fileIdentity(path: string): string {
+export interface DigestCache {
+  dir: string;
+}
+
+export function fileIdentity(path: string): string {
   const st = statSync(path, { bigint: true });
   return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex');
+// FNV-1a: a cache file name, not a security boundary (the record inside
+// names the path and identity it is for, and is checked).
+function cacheKey(path: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(path)) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
 }
 
-/** The file's sha256, from the cache in cacheDir when the file is unchanged. */
-export async function imageDigest(path: string, cacheDir: string): Promise<string> {
+function cacheFile(cacheDir: string, real: string): string {
+  return join(cacheDir, `${cacheKey(real)}.json`);
+}
+
+/** The digest remembered for this exact file, or undefined. */
+export function cachedDigest(path: string, cacheDir: string): string | undefined {
   const real = realpathSync(path);
-  const key = createHash('sha256').update(real).digest('hex').slice(0, 32);
-  const cacheFile = join(cacheDir, `${key}.json`);
-  const identity = fileIdentity(real);
   try {
-    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CacheRecord;
-    if (cached.identity === identity && /^[0-9a-f]{64}$/.test(cached.digest)) return cached.digest;
+    const cached = JSON.parse(readFileSync(cacheFile(cacheDir, real), 'utf8')) as CacheRecord;
+    const fresh = cached.path === real && cached.identity === fileIdentity(real);
+    if (fresh && /^[0-9a-f]{64}$/.test(cached.digest)) return cached.digest;
   } catch {
-    // no cache yet, or unreadable: hash it
+    // no cache entry yet, or unreadable
   }
-  const digest = await sha256File(real);
-  // Only trust the hash if the file did not change while we read it.
-  if (fileIdentity(real) === identity) {
-    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ identity, digest } satisfies CacheRecord));
-    renameSync(tmp, cacheFile);
+  return undefined;
+}
+
+/** Remembers a digest computed while the file had `identity` (if it still has it). */
+export function rememberDigest(
+  path: string,
+  identity: string,
+  digest: string,
+  cacheDir: string,
+): void {
+  const real = realpathSync(path);
+  if (fileIdentity(real) !== identity) return; // changed while we read it
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  const file = cacheFile(cacheDir, real);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ path: real, identity, digest } satisfies CacheRecord));
+  renameSync(tmp, file);
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
   }
-  return digest;
+  return hash.digest('hex');
 }

@@ -71,6 +71,10 @@ interface DirMeta {
   mtime: Date;
 }
 
+// What a new file's owner is without a chown: our own ids.
+const OWN_UID = process.geteuid?.() ?? -1;
+const OWN_GID = process.getegid?.() ?? -1;
+
 const SKIPPED_TYPES = new Set(['character-device', 'block-device', 'fifo']);
 const CREATE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -153,7 +157,7 @@ class Extraction {
     } else if (kind === 'symlink') {
       this.clearExisting(rel, 'symlink');
       symlinkSync(header.linkname ?? '', path);
-      lchownSync(path, uid, gid);
+      if (uid !== OWN_UID || gid !== OWN_GID) lchownSync(path, uid, gid);
       lutimesSync(path, mtime, mtime);
       this.kinds.set(rel, 'symlink');
     } else {
@@ -186,15 +190,19 @@ class Extraction {
     data: AsyncIterable<Buffer>,
     meta: Omit<DirMeta, 'path'>,
   ): Promise<void> {
-    const fd = openSync(path, CREATE_FLAGS, 0o600);
+    // Created with its final permission bits (the umask is 0 meanwhile) and,
+    // as we are root, owned by 0:0 already: most files need no chown or
+    // chmod, and on a large image those syscalls add up.
+    const fd = openSync(path, CREATE_FLAGS, meta.mode & 0o777);
     try {
       for await (const chunk of data) {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off);
         this.result.bytes += chunk.length;
       }
-      fchownSync(fd, meta.uid, meta.gid);
-      fchmodSync(fd, meta.mode); // after chown, which clears setuid/setgid
+      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) fchownSync(fd, meta.uid, meta.gid);
+      // After chown, which clears setuid/setgid.
+      if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
       futimesSync(fd, meta.mtime, meta.mtime);
     } finally {
       closeSync(fd);
@@ -263,6 +271,7 @@ export async function extractTar(
   const { extract } = await import('tar-stream');
   const parser = extract();
   const job = new Extraction(dest);
+  const umask = process.umask(0); // modes exactly as the archive says
   const feeding = pipeline(input, parser, opts.signal ? { signal: opts.signal } : {});
   // Surface a parse error even while we are between entries.
   const fed = feeding.then(
@@ -278,6 +287,8 @@ export async function extractTar(
     input.destroy();
     parser.destroy();
     throw tooShort(err, job.result.entries);
+  } finally {
+    process.umask(umask);
   }
   const feedError = await fed;
   if (feedError) throw tooShort(feedError, job.result.entries);
