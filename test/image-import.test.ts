@@ -4,8 +4,16 @@
  * /tmp (a state root, and beside it an "outside" directory with a sentinel
  * file that the hostile archives aim at) and removes it afterwards.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -181,6 +189,19 @@ describe('what an image keeps', () => {
     expect(onExtract).not.toHaveBeenCalled();
     expect(second.lower).toBe(first.lower);
     expect(snapshotTree(second.lower)).toEqual(before);
+    expect(imagesLeft()).toEqual([first.record.digest]);
+    expect(first.record.digest).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+  });
+
+  it('recognises the same content under another path without extracting it again', async () => {
+    const file = await writeTar(join(box.dir, 'good.tar'), entries);
+    const first = await ensureImage(store, file);
+    const copy = join(box.dir, 'copy.tar');
+    copyFileSync(file, copy);
+    const onExtract = vi.fn();
+    const second = await ensureImage(store, copy, { onExtract });
+    expect(onExtract).not.toHaveBeenCalled();
+    expect(second.lower).toBe(first.lower);
     expect(imagesLeft()).toEqual([first.record.digest]);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * One import: the archive is read once, hashed and extracted in the same
+ * pass, into a private temporary directory under images/ (its name carries
+ * our pid, so `clean` can tell a live import from a dead one). The caller
+ * renames it into place when it is whole.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { InterruptedError, UserError, errnoCode } from '../errors.js';
+import type { StateRoot } from '../state-root.js';
+import { openArchive, type ArchiveFile } from './archive-file.js';
+import { extractTar, UnsafeArchiveError } from './extract.js';
+import { progressLine } from './progress.js';
+
+export const TMP_PREFIX = '.tmp-';
+
+export interface ImageRecord {
+  digest: string;
+  /** The file it was imported from (the first time). */
+  source: string;
+  /** Size of that file: only a file of the same size can have the same digest. */
+  archiveSize: number;
+  entries: number;
+  bytes: number;
+  skipped: string[];
+  importedAt: string;
+}
+
+export interface ImportedTemp {
+  /** images/.tmp-PID-XXXX, holding lower/ and image.json. */
+  dir: string;
+  record: ImageRecord;
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof UnsafeArchiveError) return `is unsafe: ${err.message}; nothing was imported`;
+  const code = errnoCode(err);
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
+    return 'is a corrupt or truncated gzip file';
+  const message = err instanceof Error ? err.message : String(err);
+  if (/before its first tar header/.test(message))
+    return 'is not a tar archive (it ends before the first 512-byte tar header)';
+  if (/unexpected end/i.test(message))
+    return 'is truncated (the tar data ends in the middle of a member)';
+  if (/invalid tar header|unknown format/i.test(message))
+    return 'is not a tar archive (or it is corrupt)';
+  if (/no entries/.test(message)) return 'is an empty tar archive (no entries)';
+  return `could not be extracted: ${message}`;
+}
+
+function warnSkipped(file: string, skipped: string[]): void {
+  if (skipped.length === 0) return;
+  const shown = skipped.slice(0, 3).join(', ');
+  const more = skipped.length > 3 ? ` and ${skipped.length - 3} more` : '';
+  process.stderr.write(
+    `overlay-tui: ${file}: skipped ${skipped.length} device node(s)/FIFO(s) (${shown}${more}); containers get their own /dev\n`,
+  );
+}
+
+export async function importToTemp(
+  store: StateRoot,
+  archive: ArchiveFile,
+  signal?: AbortSignal,
+): Promise<ImportedTemp> {
+  const file = archive.path;
+  const dir = join(store.images, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const lower = join(dir, 'lower');
+  mkdirSync(lower, { recursive: true, mode: 0o700 });
+  const progress = progressLine(basename(file), archive.size);
+  const hash = createHash('sha256');
+  let inputRead = 0;
+  try {
+    const input = openArchive(archive, (chunk) => {
+      hash.update(chunk);
+      inputRead += chunk.length;
+    });
+    const result = await extractTar(input, lower, {
+      onProgress: (p) => progress.update(p, inputRead),
+      ...(signal ? { signal } : {}),
+    });
+    progress.done();
+    const record: ImageRecord = {
+      digest: hash.digest('hex'),
+      source: resolve(file),
+      archiveSize: archive.size,
+      entries: result.entries,
+      bytes: result.bytes,
+      skipped: result.skipped,
+      importedAt: new Date().toISOString(),
+    };
+    writeFileSync(join(dir, 'image.json'), `${JSON.stringify(record, null, 2)}\n`);
+    warnSkipped(file, result.skipped);
+    return { dir, record };
+  } catch (err) {
+    progress.done();
+    rmSync(dir, { recursive: true, force: true });
+    if (signal?.aborted)
+      throw new InterruptedError(`import of ${file} interrupted; nothing was kept`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`image ${file} ${describeFailure(err)}`);
+  }
+}
