@@ -1,0 +1,50 @@
+/**
+ * `docker diff` letters and the overlay reason for each upper entry. Pure.
+ *
+ *   A  added: the path is in upper only
+ *   C  changed: the path is in both upper and a lower (directories too)
+ *   D  deleted: a whiteout hides the lower path
+ */
+import type { UpperChange } from './classify-upper.js';
+
+export type DiffLetter = 'A' | 'C' | 'D';
+
+export function diffLetter(c: UpperChange): DiffLetter {
+  if (c.kind === 'whiteout') return 'D';
+  return c.lower?.path === c.path ? 'C' : 'A';
+}
+
+function copyUpReason(c: UpperChange): string {
+  const ch = c.changes;
+  if (c.type === 'dir') return 'copy-up: directory';
+  if (!ch) return 'copy-up';
+  if (ch.data === 'changed') return 'copy-up: data';
+  if (ch.data === 'unknown') return 'copy-up: data (same size, written)';
+  const meta = [ch.mode && 'mode', ch.owner && 'owner', ch.mtime && 'times'].filter(Boolean);
+  return meta.length > 0 ? `copy-up: metadata (${meta.join(', ')})` : 'copy-up: unchanged';
+}
+
+/** One short reason, in overlayfs's terms. */
+export function diffReason(c: UpperChange): string {
+  switch (c.kind) {
+    case 'whiteout':
+      return 'whiteout';
+    case 'opaque':
+      return 'opaque (deleted and made again)';
+    case 'redirected':
+      return `redirect: ${c.redirect ?? '?'}`;
+    case 'metacopy':
+      return 'metacopy (data still in lower)';
+    case 'copied-up':
+      return copyUpReason(c) + (c.opaque ? ', opaque' : '');
+    case 'new':
+      if (c.originPath !== undefined) return `new: a copy of lower ${c.originPath}`;
+      if (c.lower) return `new: replaces a lower ${c.lower.type}`;
+      return 'new';
+  }
+}
+
+/** `C /etc/passwd   copy-up: data` */
+export function diffLine(c: UpperChange): string {
+  return `${diffLetter(c)} ${c.path}   ${diffReason(c)}`;
+}

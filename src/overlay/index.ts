@@ -1,0 +1,58 @@
+/**
+ * The layer model's public API: scan layers (the only I/O), compute the
+ * merged view, classify upper and lower entries. For the diff command, the
+ * watcher and the UI.
+ */
+export type {
+  EntryType,
+  LayerEntry,
+  LayerId,
+  LayerRef,
+  OverlayStack,
+  OverlayXattrs,
+  XattrNamespace,
+} from './layer-entry.js';
+export { childPath, entryAt, layerName, walkEntries, withEntry } from './layer-entry.js';
+export { scanEntry, scanLayer, type ScanOptions } from './layer-scan.js';
+export {
+  hasOrigin,
+  isDeviceWhiteout,
+  isMetacopy,
+  isOpaqueDir,
+  isWhiteout,
+  isXattrWhiteout,
+  validRedirect,
+} from './entry-rules.js';
+export type { LookupResult, StopReason } from './overlay-lookup.js';
+export {
+  computeMerged,
+  mergedAt,
+  walkMerged,
+  type MergedEntry,
+  type MergedView,
+  type MergeOptions,
+} from './merged-view.js';
+export {
+  classifyUpper,
+  type ClassifyOptions,
+  type CopyUpChanges,
+  type DataChange,
+  type LowerPlace,
+  type UpperChange,
+  type UpperKind,
+} from './classify-upper.js';
+export {
+  classifyLowers,
+  type LowerReason,
+  type LowerState,
+  type LowerStatus,
+} from './classify-lower.js';
+export { decodeOriginHandle, type OriginHandle } from './origin-handle.js';
+export {
+  changeEvents,
+  type ChangeEvent,
+  type ChangeEventKind,
+  type ChangedPart,
+  type UpperState,
+} from './change-events.js';
+export { diffLetter, diffLine, diffReason, type DiffLetter } from './diff-format.js';
