@@ -13,6 +13,7 @@ SYNOPSIS
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
+    overlay-tui diff | watch [--root DIR] [--json] NAME
 
 DESCRIPTION
     An image tarball is extracted once into a read-only lower directory; each
@@ -27,6 +28,8 @@ COMMANDS
     images   list extracted images
     rm       remove stopped containers
     clean    clean up after runs that died
+    diff     what a container changed, and the overlay reason for each entry
+    watch    a running container's changes, live
 
     'overlay-tui COMMAND --help' describes each one.
 `;
@@ -39,6 +42,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   images: async () => (await import('./commands/images.js')).imagesCommand,
   rm: async () => (await import('./commands/rm.js')).rmCommand,
   clean: async () => (await import('./commands/clean.js')).cleanCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,8 @@ import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
 import { SignalGuard } from '../engine/signal-guard.js';
+import { CommandLineTracker } from '../engine/watch/command-line.js';
+import { recordEvents, type EventRecorder } from '../engine/watch/event-recorder.js';
 import {
   DEFAULT_IMAGE,
   HELP_OPTION,
@@ -42,6 +44,9 @@ OPTIONS
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep the upper directory after exit; the container is then
                    listed by 'overlay-tui ps' and removed by 'overlay-tui rm'
+    --events FILE  record every change to the container's layers (copy-up,
+                   create, modify, delete, opaque, rename) as JSON lines,
+                   each with the command line typed before it (with a tty)
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -60,6 +65,7 @@ const RUN_OPTIONS = {
   image: { type: 'string' },
   name: { type: 'string' },
   keep: { type: 'boolean' },
+  events: { type: 'string' },
   ...ROOT_OPTION,
   ...HELP_OPTION,
 } as const;
@@ -68,6 +74,7 @@ export interface RunArgs {
   image: string;
   name?: string;
   keep: boolean;
+  events?: string;
   root: string;
   command: string[];
 }
@@ -82,6 +89,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
     image: values.image ?? DEFAULT_IMAGE,
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
+    ...(values.events !== undefined ? { events: values.events } : {}),
     root: stateRootArg(values.root),
     command,
   };
@@ -90,6 +98,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
 async function runInContainer(
   spec: LaunchSpec,
   onStart: (helperPid: number) => void,
+  onInput: (bytes: Buffer) => void,
 ): Promise<number> {
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const [{ launchOnPty }, { relayTerminal }] = await Promise.all([
@@ -99,7 +108,7 @@ async function runInContainer(
     const size = { cols: process.stdout.columns, rows: process.stdout.rows };
     const proc = await launchOnPty(spec, size, process.env.TERM ?? 'xterm-256color');
     onStart(proc.pid);
-    const restore = relayTerminal(proc.pty);
+    const restore = relayTerminal(proc.pty, onInput);
     try {
       return await proc.exited;
     } finally {
@@ -146,13 +155,23 @@ export async function runCommand(argv: string[]): Promise<number> {
       killContainer(paths, undefined);
     });
     let exitCode: number | undefined;
+    const typed = new CommandLineTracker();
+    let recorder: EventRecorder | undefined;
     try {
+      if (args.events !== undefined) {
+        recorder = await recordEvents(args.events, paths.upper, state.lowers, () => typed.current);
+      }
       if (!guard.receivedSignal) {
         const spec = { paths, hostname: state.id, command: args.command };
-        exitCode = await runInContainer(spec, (pid) => (helperPid = pid));
+        exitCode = await runInContainer(
+          spec,
+          (pid) => (helperPid = pid),
+          (bytes) => typed.feed(bytes),
+        );
       }
     } finally {
       guard.onStop(undefined);
+      await recorder?.stop(); // before teardown removes upper
       const current = readState(paths) ?? state;
       container = undefined;
       teardownContainer(paths, current, {

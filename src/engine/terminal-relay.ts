@@ -7,10 +7,14 @@ import type { IPty } from 'node-pty';
 
 export function relayTerminal(
   pty: IPty,
+  onTyped: (data: Buffer) => void = () => {},
   stdin: NodeJS.ReadStream = process.stdin,
   stdout: NodeJS.WriteStream = process.stdout,
 ): () => void {
-  const onInput = (data: Buffer): void => pty.write(data);
+  const onInput = (data: Buffer): void => {
+    pty.write(data);
+    onTyped(data);
+  };
   const onResize = (): void => pty.resize(stdout.columns, stdout.rows);
   stdin.setRawMode(true);
   stdin.on('data', onInput);

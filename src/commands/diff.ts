@@ -1,0 +1,54 @@
+/** `overlay-tui diff`: what a container's upper layer holds, in `docker diff` form with the overlay reason. */
+import { scanLayer } from '../overlay/index.js';
+import { diffLetter, diffLine } from '../overlay/index.js';
+import { classifyLayers } from '../engine/layers/classify-container.js';
+import { LowerLoader } from '../engine/layers/lower-loader.js';
+import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
+import { namedContainer } from './container-arg.js';
+import { prepare } from './prepare.js';
+
+export const DIFF_HELP = `NAME
+    overlay-tui diff - show what a container changed, and why overlayfs stored it so
+
+SYNOPSIS
+    overlay-tui diff [--root DIR] [--json] NAME
+
+DESCRIPTION
+    Reads the container's upper directory (a running container, or one kept
+    with --keep) and the lower layers beneath it, and prints one line per
+    entry of upper, sorted by path, as 'docker diff' does:
+
+        A /root/x        added: only upper has it
+        C /etc/passwd    changed: upper and a lower both have it (directories too)
+        D /bin/ls        deleted: a whiteout hides it
+
+    followed by the overlay reason: copy-up: data, copy-up: metadata (mode,
+    owner, times), copy-up: directory, new, whiteout, opaque (deleted and
+    made again), redirect: OLD (a renamed directory), metacopy.
+
+OPTIONS
+    --json         print the full classification as JSON, one object per entry
+    --root DIR     state root (default: /var/lib/overlay-tui)
+    -h, --help     show this help
+`;
+
+const OPTIONS = { json: { type: 'boolean' }, ...ROOT_OPTION, ...HELP_OPTION } as const;
+
+export function diffCommand(argv: string[]): number {
+  const { values, positionals } = parse('diff', argv, OPTIONS, { min: 1, max: 1, what: 'NAME' });
+  if (values.help) {
+    process.stdout.write(DIFF_HELP);
+    return 0;
+  }
+  const store = prepare(['diff', ...argv], stateRootArg(values.root));
+  const { paths, state } = namedContainer(store, positionals[0] ?? '');
+  const lowers = new LowerLoader(state.lowers);
+  const { changes } = classifyLayers(paths.upper, scanLayer(paths.upper), state.lowers, lowers);
+  if (values.json) {
+    const rows = changes.map((c) => ({ letter: diffLetter(c), ...c }));
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    process.stdout.write(changes.map((c) => `${diffLine(c)}\n`).join(''));
+  }
+  return 0;
+}

@@ -1,0 +1,76 @@
+/**
+ * Lower layers, loaded only along the paths that matter. Classifying an
+ * upper entry needs the lower entries at its own path (and at a redirect's
+ * target), never the whole image: an image can hold 100,000 files while a
+ * container changes ten. Each loaded directory's children map holds only
+ * the children loaded so far, which is all the merged-view computation is
+ * asked about.
+ */
+import { join } from 'node:path';
+import {
+  childPath,
+  scanEntry,
+  validRedirect,
+  type LayerEntry,
+  type XattrNamespace,
+} from '../../overlay/index.js';
+
+export class LowerLoader {
+  /** Partial lower trees, topmost first (as lowerdir=top:...:bottom). */
+  readonly roots: LayerEntry[];
+  private readonly loaded = new Set<string>();
+
+  constructor(private readonly dirs: readonly string[]) {
+    this.roots = dirs.map((dir) => {
+      const root = scanEntry(dir, '');
+      if (root?.type !== 'dir') throw new Error(`lower layer ${dir} is not a directory`);
+      return root;
+    });
+  }
+
+  /** Loads the entry at path (and the directories on the way) in every lower layer. */
+  ensure(path: string): void {
+    if (this.loaded.has(path)) return;
+    this.loaded.add(path);
+    const parts = path.split('/').filter((p) => p !== '');
+    this.dirs.forEach((dir, layer) => {
+      let node = this.roots[layer];
+      let abs = dir;
+      for (const name of parts) {
+        if (node?.type !== 'dir' || !node.children) return;
+        abs = join(abs, name);
+        let child = node.children.get(name);
+        if (!child) {
+          child = scanEntry(abs, name);
+          if (!child) return; // not in this layer
+          node.children.set(name, child);
+        }
+        node = child;
+      }
+    });
+  }
+
+  /**
+   * Loads what lies under every entry of an upper tree: the same path, or,
+   * below a renamed directory (overlay.redirect), the path it was renamed
+   * from, as overlayfs's lookup follows it.
+   */
+  ensureUnder(upper: LayerEntry, ns: XattrNamespace): void {
+    const walk = (dir: LayerEntry, lowerPath: string): void => {
+      for (const [name, child] of dir.children ?? []) {
+        const redirect = child.type === 'dir' ? validRedirect(child, ns) : undefined;
+        const below =
+          redirect === undefined ? childPath(lowerPath, name) : redirectTarget(lowerPath, redirect);
+        this.ensure(childPath(lowerPath, name));
+        if (below !== childPath(lowerPath, name)) this.ensure(below);
+        if (child.type === 'dir') walk(child, below);
+      }
+    };
+    walk(upper, '/');
+  }
+}
+
+// An absolute redirect names the whole lower path; a relative one replaces the last element.
+function redirectTarget(parentLowerPath: string, redirect: string): string {
+  return redirect.startsWith('/') ? redirect : childPath(parentLowerPath, redirect);
+}

@@ -1,0 +1,42 @@
+/** One line per live event, for `watch` and for people reading a recorded stream. */
+import type { ChangeEvent } from '../../overlay/index.js';
+
+/** Local wall-clock time with milliseconds: 20:12:01.123. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function size(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  return bytes < 1000 ? `${bytes} B` : `${(bytes / 1000).toFixed(1)} kB`;
+}
+
+function details(e: ChangeEvent): string {
+  switch (e.kind) {
+    case 'copy-up':
+      return [
+        e.changed === 'none' ? undefined : e.changed,
+        e.type === 'dir' ? 'directory' : size(e.bytes),
+      ]
+        .filter(Boolean)
+        .join(', ');
+    case 'delete':
+      return e.deleted === 'whiteout' ? 'whiteout' : 'upper only';
+    case 'rename':
+      return `from ${e.from ?? '?'}`;
+    case 'modify':
+      return [e.changed, size(e.bytes)].filter(Boolean).join(', ');
+    case 'create':
+      return e.type === 'dir' ? 'directory' : e.type === 'file' ? size(e.bytes) : e.type;
+    case 'opaque':
+      return 'directory deleted and made again';
+  }
+}
+
+/** `20:12:01.123 copy-up  /etc/passwd (data, 1.2 kB)  $ echo hi >> /etc/passwd` */
+export function eventLine(e: ChangeEvent): string {
+  const d = details(e);
+  const cmd = e.command ? `  $ ${e.command}` : '';
+  return `${clock(e.time)} ${e.kind.padEnd(7)} ${e.path}${d ? ` (${d})` : ''}${cmd}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * `run --events FILE`: the live stream of a headless run, as JSON lines.
+ * The file is written as events come, and completed by a full rescan
+ * before the container's upper directory is removed.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { UserError, errnoCode } from '../errors.js';
+import { UpperWatcher } from './upper-watcher.js';
+
+export interface EventRecorder {
+  /** Records what is still unreported and closes the file. */
+  stop(): Promise<void>;
+}
+
+export async function recordEvents(
+  file: string,
+  upperDir: string,
+  lowerDirs: readonly string[],
+  currentCommand?: () => string | undefined,
+): Promise<EventRecorder> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w', 0o644);
+  } catch (err) {
+    throw new UserError(`cannot write the events file ${file} (${errnoCode(err) ?? String(err)})`);
+  }
+  const watcher = new UpperWatcher({
+    upperDir,
+    lowerDirs,
+    ...(currentCommand ? { currentCommand } : {}),
+  });
+  watcher.on('events', (events) => {
+    writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
+  watcher.on('error', (err) => process.stderr.write(`overlay-tui: events: ${err.message}\n`));
+  await watcher.start();
+  return {
+    async stop() {
+      watcher.finish();
+      await watcher.close();
+      closeSync(fd);
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The live stream: watches a running container's upper directory (never
+ * the lower: read-only, and it can hold 100,000 files) and turns what
+ * changes there into typed events.
+ *
+ * chokidar only says where to look. It misses things on overlayfs's upper
+ * (a whiteout made right after its directory was copied up; a directory
+ * deleted and made again, which arrives as a rename over the old one), so
+ * every notification marks a path and its parent dirty; after a short
+ * settle time each dirty directory is listed again and each entry in it
+ * rescanned. The events come from comparing the classified state before
+ * and after (overlay/change-events.ts), so a burst is coalesced into the
+ * changes it made, and nothing on disk goes unreported.
+ */
+import { EventEmitter } from 'node:events';
+import { join, relative } from 'node:path';
+import { release } from 'node:os';
+import type { FSWatcher } from 'chokidar';
+import {
+  changeEvents,
+  scanEntry,
+  scanLayer,
+  type ChangeEvent,
+  type LayerEntry,
+  type UpperState,
+  type XattrNamespace,
+} from '../../overlay/index.js';
+import { LowerLoader } from '../layers/lower-loader.js';
+import { classifyLayers, type ClassifiedLayers } from '../layers/classify-container.js';
+import { rescanPath } from './rescan.js';
+
+export interface UpperWatcherOptions {
+  upperDir: string;
+  /** Lower layer directories, topmost first. */
+  lowerDirs: readonly string[];
+  ns?: XattrNamespace;
+  /** How long to let a burst settle before rescanning (ms). */
+  settleMs?: number;
+  /** The command line the user last entered, stamped on each event. */
+  currentCommand?: () => string | undefined;
+  /**
+   * Poll recently changed files for writes: needed before Linux 6.5, where
+   * a write to a file already in upper raises no inotify event on upper.
+   * Default: on for kernels older than 6.5.
+   */
+  pollWrites?: boolean;
+}
+
+export interface UpperWatcherEvents {
+  events: [ChangeEvent[]];
+  error: [Error];
+}
+
+/** True if this kernel reports writes through overlayfs on the upper file (6.5+). */
+export function kernelReportsUpperWrites(kernel = release()): boolean {
+  const [major = 0, minor = 0] = kernel.split(/[.-]/).map(Number);
+  return major > 6 || (major === 6 && minor >= 5);
+}
+
+const POLL_MS = 100;
+
+export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
+  private readonly lowers: LowerLoader;
+  private state: ClassifiedLayers;
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private readonly recentFiles = new Set<string>();
+
+  constructor(private readonly opts: UpperWatcherOptions) {
+    super();
+    this.lowers = new LowerLoader(opts.lowerDirs);
+    this.state = this.classify(scanLayer(opts.upperDir));
+  }
+
+  /** The current classified state (for the UI's first frame and for `diff`). */
+  get current(): ClassifiedLayers {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    const { watch } = await import('chokidar');
+    const w = watch(this.opts.upperDir, {
+      ignoreInitial: true,
+      // chokidar would merge an unlink and an add into one 'change' and delay it.
+      atomic: false,
+      followSymlinks: false,
+      ignorePermissionErrors: true,
+    });
+    this.watcher = w;
+    w.on('all', (_event, path) => this.markDirty(path));
+    w.on('raw', (_event, name, details) => {
+      const dir = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (dir) this.markDirty(join(dir, name));
+    });
+    w.on('error', (err) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
+    await new Promise<void>((resolve) => w.once('ready', resolve));
+    // Anything that changed between the first scan and 'ready' is caught here.
+    this.markDirty(this.opts.upperDir);
+    if (this.opts.pollWrites ?? !kernelReportsUpperWrites()) {
+      this.poller = setInterval(() => this.pollRecentFiles(), POLL_MS);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poller) clearInterval(this.poller);
+    await this.watcher?.close();
+  }
+
+  /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */
+  markDirty(abs: string): void {
+    const rel = relative(this.opts.upperDir, abs);
+    if (rel.startsWith('..')) return;
+    const path = rel === '' ? '/' : `/${rel}`;
+    this.dirty.add(path);
+    if (path !== '/') this.dirty.add(path.slice(0, path.lastIndexOf('/')) || '/');
+    this.timer ??= setTimeout(() => this.flush(), this.opts.settleMs ?? 10);
+  }
+
+  /** Rescans what is dirty now and emits the events; also callable directly (tests, exit). */
+  flush(): ChangeEvent[] {
+    this.timer = undefined;
+    if (this.dirty.size === 0) return [];
+    const paths = [...this.dirty].sort();
+    this.dirty.clear();
+    return this.update(() => {
+      let upper = this.state.upper;
+      for (const path of paths) {
+        const rescanned = rescanPath(this.opts.upperDir, upper, path);
+        upper = rescanned.root;
+        for (const dir of rescanned.replacedDirs) this.rewatch(dir);
+      }
+      return upper;
+    });
+  }
+
+  /**
+   * The last word before the upper directory goes away: a full rescan, so
+   * that changes whose notifications are still queued are not lost.
+   */
+  finish(): ChangeEvent[] {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty.clear();
+    return this.update(() => scanLayer(this.opts.upperDir));
+  }
+
+  private update(rescan: () => LayerEntry): ChangeEvent[] {
+    try {
+      const upper = rescan();
+      const before = this.state.states;
+      this.state = this.classify(upper);
+      const events = changeEvents(before, this.state.states, Date.now());
+      const command = this.opts.currentCommand?.();
+      if (command !== undefined) for (const e of events) e.command = command;
+      this.rememberFiles(events);
+      if (events.length > 0) this.emit('events', events);
+      return events;
+    } catch (err) {
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      return [];
+    }
+  }
+
+  private classify(upper: LayerEntry): ClassifiedLayers {
+    const { upperDir, lowerDirs, ns } = this.opts;
+    return classifyLayers(upperDir, upper, lowerDirs, this.lowers, ns);
+  }
+
+  /** chokidar keeps watching a directory's old inode when it is replaced: watch the new one. */
+  private rewatch(path: string): void {
+    const abs = join(this.opts.upperDir, path);
+    this.watcher?.unwatch(abs);
+    this.watcher?.add(abs);
+  }
+
+  private rememberFiles(events: ChangeEvent[]): void {
+    if (!this.poller) return;
+    for (const e of events)
+      if (e.type === 'file' && e.kind !== 'delete') this.recentFiles.add(e.path);
+  }
+
+  /** The fallback for kernels that do not report writes on upper: stat what changed lately. */
+  private pollRecentFiles(): void {
+    for (const path of this.recentFiles) {
+      const now = scanEntry(join(this.opts.upperDir, path), path.slice(path.lastIndexOf('/') + 1));
+      const was: UpperState | undefined = this.state.states.get(path);
+      if (!now || !was) this.recentFiles.delete(path);
+      if (!now || !was || now.size !== was.entry.size || now.mtimeMs !== was.entry.mtimeMs) {
+        this.markDirty(join(this.opts.upperDir, path));
+      }
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/** `diff`, `watch` and `run --events` through the CLI, on real containers. */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../src/overlay/index.js';
+import { cli, runIn } from './support/cli.js';
+import { CLI } from './support/paths.js';
+import { startCli, waitForInit } from './support/spawn-cli.js';
+import { removeRoot, tempRoot } from './support/state-root.js';
+
+let root: string;
+
+beforeAll(() => {
+  root = tempRoot('ovt-diff-');
+});
+
+afterAll(() => removeRoot(root));
+
+const SCRIPT = [
+  'echo hi >> /etc/passwd',
+  'rm /bin/ls',
+  'mkdir /x && touch /x/y',
+  'chmod 600 /etc/group',
+  'rm -r /home && mkdir /home',
+].join('; ');
+
+describe('diff', () => {
+  it('prints docker diff lines with the overlay reason, sorted by path', () => {
+    expect(runIn(root, ['sh', '-c', SCRIPT], ['--keep', '--name', 'd']).code).toBe(0);
+    try {
+      const r = cli(['diff', '--root', root, 'd']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(
+        [
+          'C /bin   copy-up: directory',
+          'D /bin/ls   whiteout',
+          'C /etc   copy-up: directory',
+          'C /etc/group   copy-up: metadata (mode)',
+          'C /etc/passwd   copy-up: data',
+          'C /home   opaque (deleted and made again)',
+          'A /x   new',
+          'A /x/y   new',
+          '',
+        ].join('\n'),
+      );
+      const json = JSON.parse(cli(['diff', '--root', root, '--json', 'd']).stdout) as {
+        path: string;
+        letter: string;
+        kind: string;
+      }[];
+      expect(json.find((e) => e.path === '/bin/ls')).toMatchObject({
+        letter: 'D',
+        kind: 'whiteout',
+      });
+      expect(json.find((e) => e.path === '/etc/passwd')).toMatchObject({
+        letter: 'C',
+        kind: 'copied-up',
+      });
+    } finally {
+      expect(cli(['rm', '--root', root, 'd']).code).toBe(0);
+    }
+  });
+
+  it('says so for a container that does not exist', () => {
+    const r = cli(['diff', '--root', root, 'nope']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe(`overlay-tui: no container named "nope" (see 'overlay-tui ps')\n`);
+  });
+});
+
+describe('watch', () => {
+  it('prints the live stream of a running container and stops when it stops', async () => {
+    const run = startCli([
+      'run',
+      '--root',
+      root,
+      '--name',
+      'w',
+      '--',
+      'sh',
+      '-c',
+      'while [ ! -e /go ]; do sleep 0.05; done; sleep 0.3; ' + SCRIPT + '; sleep 0.3',
+    ]);
+    await waitForInit(root);
+    const watch = spawn(process.execPath, [CLI, 'watch', '--root', root, '--json', 'w'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 500)); // watch is up
+    spawnSync('touch', [join(root, 'containers/w/merged/go')]);
+    const code = await new Promise<number | null>((r) => watch.on('exit', (c) => r(c)));
+    await run.exit;
+    expect(code).toBe(0);
+    const events = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ChangeEvent);
+    const find = (kind: string, path: string) =>
+      events.find((e) => e.kind === kind && e.path === path);
+    expect(find('create', '/go')).toBeDefined();
+    expect(find('copy-up', '/etc/passwd')).toMatchObject({ changed: 'data' });
+    expect(find('delete', '/bin/ls')).toMatchObject({ deleted: 'whiteout' });
+    expect(find('create', '/x/y')).toBeDefined();
+    expect(find('copy-up', '/etc/group')).toMatchObject({ changed: 'metadata' });
+    expect(find('opaque', '/home')).toBeDefined();
+  });
+
+  it('refuses a container that is not running', () => {
+    expect(runIn(root, ['true'], ['--keep', '--name', 'stopped']).code).toBe(0);
+    const r = cli(['watch', '--root', root, 'stopped']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/container "stopped" is not running/);
+    expect(cli(['rm', '--root', root, 'stopped']).code).toBe(0);
+  });
+});
+
+describe('run --events', () => {
+  it('records the stream as JSON lines', () => {
+    const file = join(root, 'events.jsonl');
+    expect(runIn(root, ['sh', '-c', SCRIPT], ['--events', file]).code).toBe(0);
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ChangeEvent);
+    expect(
+      events.some((e) => e.kind === 'delete' && e.path === '/bin/ls' && e.deleted === 'whiteout'),
+    ).toBe(true);
+    expect(events.some((e) => e.kind === 'copy-up' && e.path === '/etc/passwd')).toBe(true);
+  });
+
+  it('groups events under the command line typed before them (with a terminal)', async () => {
+    const file = join(root, 'typed.jsonl');
+    const { spawn: spawnPty } = await import('node-pty');
+    const pty = spawnPty(
+      process.execPath,
+      [CLI, 'run', '--root', root, '--events', file, '--', 'sh'],
+      {
+        cols: 80,
+        rows: 24,
+        env: { ...process.env, TERM: 'xterm' },
+      },
+    );
+    const exited = new Promise<number>((r) => pty.onExit(({ exitCode }) => r(exitCode)));
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await pause(800);
+    // Typed as a person types: a line, then the next one a moment later.
+    for (const line of ['echo hi >> /etc/passwd', 'rm /bin/ls', 'exit']) {
+      pty.write(`${line}\r`);
+      await pause(400);
+    }
+    expect(await exited).toBe(0);
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ChangeEvent);
+    expect(events.find((e) => e.path === '/etc/passwd')?.command).toBe('echo hi >> /etc/passwd');
+    expect(events.find((e) => e.path === '/bin/ls')?.command).toBe('rm /bin/ls');
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The live stream on a real overlay: writes go through the merged mount,
+ * the watcher sees upper, and every change must come out as the right
+ * event, including the ones chokidar alone misses.
+ */
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent } from '../src/overlay/index.js';
+import { ensureImage } from '../src/engine/image/store.js';
+import { openStateRoot } from '../src/engine/state-root.js';
+import { UpperWatcher } from '../src/engine/watch/upper-watcher.js';
+import { DEFAULT_IMAGE_PATH } from './support/paths.js';
+import {
+  mountOverlay,
+  overlayDirs,
+  unmountOverlay,
+  type OverlayDirs,
+} from './support/overlay-mount.js';
+import { removeRoot, tempRoot } from './support/state-root.js';
+
+let root: string;
+let lower: string;
+
+beforeAll(async () => {
+  root = tempRoot('ovt-watch-');
+  lower = (await ensureImage(openStateRoot(join(root, 'state')), DEFAULT_IMAGE_PATH)).lower;
+});
+
+afterAll(() => removeRoot(root));
+
+/** Collects events until `done` says the wanted ones are there (or the time is up). */
+function collect(
+  w: UpperWatcher,
+  done: (all: ChangeEvent[]) => boolean,
+  ms = 1000,
+): Promise<ChangeEvent[]> {
+  const all: ChangeEvent[] = [];
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(all), ms);
+    w.on('events', (events) => {
+      all.push(...events);
+      if (done(all)) {
+        clearTimeout(timer);
+        resolve(all);
+      }
+    });
+  });
+}
+
+async function withWatchedOverlay(
+  tag: string,
+  fn: (d: OverlayDirs, w: UpperWatcher) => Promise<void>,
+): Promise<void> {
+  const dirs = overlayDirs(root, [lower], tag);
+  mountOverlay(dirs);
+  try {
+    const w = new UpperWatcher({
+      upperDir: dirs.upper,
+      lowerDirs: [lower],
+      currentCommand: () => 'typed',
+    });
+    await w.start();
+    try {
+      await fn(dirs, w);
+    } finally {
+      await w.close();
+    }
+  } finally {
+    unmountOverlay(dirs.merged);
+  }
+}
+
+const has = (kind: string, path: string) => (all: ChangeEvent[]) =>
+  all.some((e) => e.kind === kind && e.path === path);
+
+describe('events for each kind of change', () => {
+  it('appending to a lower file is a copy-up of its data, with the bytes copied', async () => {
+    await withWatchedOverlay('a', async (d, w) => {
+      const got = collect(w, has('copy-up', '/etc/passwd'));
+      appendFileSync(join(d.merged, 'etc/passwd'), 'hi\n');
+      const events = await got;
+      const e = events.find((x) => x.path === '/etc/passwd');
+      expect(e).toMatchObject({ kind: 'copy-up', type: 'file', changed: 'data', command: 'typed' });
+      expect(e?.bytes).toBeGreaterThan(3);
+    });
+  });
+
+  it('chmod of a lower file is a copy-up of metadata only', async () => {
+    await withWatchedOverlay('b', async (d, w) => {
+      const got = collect(w, has('copy-up', '/etc/group'));
+      chmodSync(join(d.merged, 'etc/group'), 0o600);
+      expect((await got).find((x) => x.path === '/etc/group')).toMatchObject({
+        changed: 'metadata',
+      });
+    });
+  });
+
+  it('a new directory and file are creates; writing the file again is a modify', async () => {
+    await withWatchedOverlay('c', async (d, w) => {
+      let got = collect(w, has('create', '/x/y'));
+      mkdirSync(join(d.merged, 'x'));
+      writeFileSync(join(d.merged, 'x/y'), '');
+      const events = await got;
+      expect(events.filter((e) => e.kind === 'create').map((e) => e.path)).toEqual(['/x', '/x/y']);
+      got = collect(w, has('modify', '/x/y'));
+      appendFileSync(join(d.merged, 'x/y'), 'more');
+      expect((await got).find((e) => e.kind === 'modify')).toMatchObject({
+        changed: 'data',
+        bytes: 4,
+      });
+    });
+  });
+
+  it('renaming an upper-only file is one rename, and removing it is an upper-only delete', async () => {
+    await withWatchedOverlay('d', async (d, w) => {
+      let got = collect(w, has('create', '/a'));
+      writeFileSync(join(d.merged, 'a'), 'a');
+      await got;
+      got = collect(w, has('rename', '/b'));
+      renameSync(join(d.merged, 'a'), join(d.merged, 'b'));
+      expect(await got).toEqual([
+        expect.objectContaining({ kind: 'rename', from: '/a', path: '/b' }),
+      ]);
+      got = collect(w, has('delete', '/b'));
+      rmSync(join(d.merged, 'b'));
+      expect((await got)[0]).toMatchObject({ kind: 'delete', deleted: 'upper-only' });
+    });
+  });
+
+  it('a lower directory deleted and made again is opaque', async () => {
+    await withWatchedOverlay('e', async (d, w) => {
+      const got = collect(w, has('opaque', '/home'));
+      rmSync(join(d.merged, 'home'), { recursive: true });
+      mkdirSync(join(d.merged, 'home'));
+      expect((await got).some((e) => e.kind === 'opaque' && e.path === '/home')).toBe(true);
+    });
+  });
+
+  it('a burst (cp -r /bin /copy) is coalesced and loses no file', async () => {
+    await withWatchedOverlay('f', async (d, w) => {
+      const count = 1 + readdirSync(join(lower, 'bin')).length; // /copy and every entry of /bin
+      const got = collect(w, (all) => all.filter((e) => e.kind === 'create').length >= count, 3000);
+      cpSync(join(d.merged, 'bin'), join(d.merged, 'copy'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const events = await got;
+      const created = new Set(events.filter((e) => e.kind === 'create').map((e) => e.path));
+      const expected = w.current.changes
+        .filter((c) => c.path.startsWith('/copy'))
+        .map((c) => c.path);
+      expect(expected.length).toBe(count);
+      for (const p of expected) expect(created.has(p), p).toBe(true);
+    });
+  });
+});
+
+describe('the whiteout right after its directory was copied up', () => {
+  it('is reported 100 times out of 100', async () => {
+    let reported = 0;
+    for (let i = 0; i < 100; i++) {
+      await withWatchedOverlay(`r${i}`, async (d, w) => {
+        const got = collect(w, has('delete', '/bin/ls'));
+        rmSync(join(d.merged, 'bin/ls'));
+        const events = await got;
+        if (
+          events.some(
+            (e) => e.kind === 'delete' && e.deleted === 'whiteout' && e.path === '/bin/ls',
+          )
+        )
+          reported++;
+      });
+      rmSync(join(root, `ur${i}`), { recursive: true });
+      rmSync(join(root, `wr${i}`), { recursive: true });
+    }
+    expect(reported).toBe(100);
+  }, 60_000);
+});
