@@ -19,8 +19,10 @@ DESCRIPTION
     An image tarball is extracted once into a read-only lower directory; each
     container gets a fresh upper, work and merged directory joined by
     overlayfs, and a shell in new namespaces with merged as its root. With no
-    command, overlay-tui starts a busybox shell in a new container (the same
-    as 'overlay-tui run -- /bin/sh'). Needs root.
+    command, overlay-tui opens a full-screen view of it: the lower, upper and
+    merged trees, live, beside a terminal on the container's busybox shell,
+    with a feed of every copy-up, whiteout and opaque directory as it
+    happens. Needs root, and a terminal of at least 80x24 ('?' lists keys).
 
 COMMANDS
     run      run a command in a new container
@@ -63,9 +65,9 @@ async function main(argv: string[]): Promise<number> {
   if (first !== undefined && !first.startsWith('-')) {
     throw new UserError(`unknown command '${first}' (see 'overlay-tui --help')`, 2);
   }
-  // No command: the interactive shell (the full-screen UI will take this place).
-  const { runCommand } = await import('./commands/run.js');
-  return runCommand([...argv, '--', '/bin/sh']);
+  // No command: the full-screen app.
+  const { appCommand } = await import('./commands/app.js');
+  return appCommand(argv, TOP_HELP);
 }
 
 try {

@@ -24,7 +24,8 @@ export function stateRootArg(root: string | undefined): string {
 function usageError(command: string, err: unknown): UsageError {
   const raw = err instanceof Error ? err.message : String(err);
   const first = raw.split(/\.\s/)[0]?.replace(/\.$/, '') ?? raw;
-  return new UsageError(`overlay-tui ${command}: ${first} (see 'overlay-tui ${command} --help')`);
+  const name = command ? `overlay-tui ${command}` : 'overlay-tui';
+  return new UsageError(`${name}: ${first} (see '${name} --help')`);
 }
 
 export function parse<O extends OptionSpecs>(

@@ -6,9 +6,11 @@
  * the children loaded so far, which is all the merged-view computation is
  * asked about.
  */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   childPath,
+  entryAt,
   scanEntry,
   validRedirect,
   type LayerEntry,
@@ -46,6 +48,31 @@ export class LowerLoader {
           node.children.set(name, child);
         }
         node = child;
+      }
+    });
+  }
+
+  /** Loads a directory's whole listing in every lower layer (for a tree pane that shows it). */
+  loadDir(path: string): void {
+    this.ensure(path);
+    const key = `${path}/`;
+    if (this.loaded.has(key)) return;
+    this.loaded.add(key);
+    this.dirs.forEach((dir, layer) => {
+      const root = this.roots[layer];
+      const node = root ? entryAt(root, path) : undefined;
+      if (node?.type !== 'dir' || !node.children) return;
+      const abs = path === '/' ? dir : join(dir, path);
+      let names: string[] = [];
+      try {
+        names = readdirSync(abs);
+      } catch {
+        return; // not a directory in this layer after all
+      }
+      for (const name of names) {
+        if (node.children.has(name)) continue;
+        const child = scanEntry(join(abs, name), name);
+        if (child) node.children.set(name, child);
       }
     });
   }

@@ -48,6 +48,8 @@ export interface UpperWatcherOptions {
 
 export interface UpperWatcherEvents {
   events: [ChangeEvent[]];
+  /** The classified layers after every rescan or lower directory loaded. */
+  state: [ClassifiedLayers];
   error: [Error];
 }
 
@@ -109,6 +111,13 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     await this.watcher?.close();
   }
 
+  /** Loads a lower directory's whole listing (a tree pane expanded it) and reclassifies. */
+  loadLowerDir(path: string): void {
+    this.lowers.loadDir(path);
+    this.state = this.classify(this.state.upper);
+    this.emit('state', this.state);
+  }
+
   /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */
   markDirty(abs: string): void {
     const rel = relative(this.opts.upperDir, abs);
@@ -156,7 +165,10 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       const command = this.opts.currentCommand?.();
       if (command !== undefined) for (const e of events) e.command = command;
       this.rememberFiles(events);
-      if (events.length > 0) this.emit('events', events);
+      if (events.length > 0) {
+        this.emit('state', this.state);
+        this.emit('events', events);
+      }
       return events;
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));

@@ -1,0 +1,143 @@
+/**
+ * The screen: the shell's terminal pane, the lower, upper and merged trees,
+ * the event feed, a status bar and a key legend. Reads the store; keys go
+ * to the shell as raw bytes while it has focus, else to the store's actions.
+ */
+import { Box, Text, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import type { AppStore } from '../store/app-store.js';
+import { useRawInput } from '../input/use-raw-input.js';
+import { splitKeys } from '../input/split-keys.js';
+import { TerminalPane } from '../terminal/TerminalPane.js';
+import type { TerminalScreen } from '../terminal/terminal-screen.js';
+import { TreePane } from '../trees/TreePane.js';
+import { Legend } from '../trees/Legend.js';
+import { paneRows, type PaneKind } from '../trees/tree-rows.js';
+import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
+import { FeedPane } from './FeedPane.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { KeyLegend, StatusBar } from './StatusBar.js';
+import { paneKey, prefixCommand } from './keys.js';
+
+export interface AppProps {
+  store: AppStore;
+  screen: TerminalScreen;
+  writeToShell: (bytes: Buffer) => void;
+}
+
+function useTerminalSize(): { cols: number; rows: number } {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ cols: stdout.columns, rows: stdout.rows });
+  useEffect(() => {
+    const onResize = () => setSize({ cols: stdout.columns, rows: stdout.rows });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+const TREES: PaneKind[] = ['lower', 'upper', 'merged'];
+
+export function App({ store, screen, writeToShell }: AppProps) {
+  const { cols, rows } = useTerminalSize();
+  const layout = computeLayout(cols, rows);
+  const s = useStore(store);
+  const opts = useMemo(
+    () => ({ expanded: s.expanded, changesOnly: s.changesOnly, search: s.search }),
+    [s.expanded, s.changesOnly, s.search],
+  );
+  const treeRows = useMemo(
+    () => Object.fromEntries(TREES.map((k) => [k, paneRows(k, s.layers, s.lowerStates, opts)])),
+    [s.layers, s.lowerStates, opts],
+  ) as Record<PaneKind, ReturnType<typeof paneRows>>;
+
+  useRawInput({
+    onInput: (bytes) => {
+      const state = store.getState();
+      if (state.focus === 'terminal' && !state.help) return writeToShell(bytes);
+      const focusedRows =
+        state.focus === 'feed' || state.focus === 'terminal' ? [] : treeRows[state.focus];
+      const page = Math.max(1, (layout?.tree.height ?? 10) - 2);
+      for (const key of splitKeys(bytes)) paneKey(store.getState(), key, focusedRows, page);
+    },
+    onCommand: (key) => {
+      prefixCommand(store.getState(), key);
+    },
+  });
+
+  if (!layout) {
+    return (
+      <Text>{`The terminal is ${cols}x${rows}: overlay-tui needs at least ${MIN_COLS}x${MIN_ROWS}. Enlarge it.`}</Text>
+    );
+  }
+  const trees = (
+    <Box flexDirection="column">
+      <Box>
+        {TREES.map((kind) => (
+          <TreePane
+            key={kind}
+            title={kind}
+            rows={treeRows[kind]}
+            selected={s.selected}
+            focused={s.focus === kind}
+            width={layout.tree.width}
+            height={layout.tree.height - 1}
+          />
+        ))}
+      </Box>
+      <Legend width={layout.tree.width * 3} />
+    </Box>
+  );
+  const feed = (
+    <FeedPane
+      events={s.events}
+      selected={s.feedIndex}
+      focused={s.focus === 'feed'}
+      width={layout.feed.width}
+      height={layout.feed.height}
+    />
+  );
+  const terminal = (
+    <Box flexDirection="column" width={layout.terminal.width}>
+      <Text inverse={s.focus === 'terminal'} bold wrap="truncate">
+        {` shell (${s.status.id})${s.search ? `   search: ${s.search}${s.searching ? '_' : ''}` : ''}`.padEnd(
+          layout.terminal.width,
+        )}
+      </Text>
+      <TerminalPane
+        screen={screen}
+        width={layout.terminal.width}
+        height={layout.terminal.height}
+        focused={s.focus === 'terminal'}
+      />
+    </Box>
+  );
+  const right = s.help ? (
+    <HelpOverlay width={layout.feed.width} height={layout.tree.height + layout.feed.height} />
+  ) : (
+    <Box flexDirection="column">
+      {trees}
+      {feed}
+    </Box>
+  );
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
+      {layout.kind === 'wide' ? (
+        <Box>
+          {terminal}
+          {right}
+        </Box>
+      ) : (
+        <Box flexDirection="column">
+          {terminal}
+          {right}
+        </Box>
+      )}
+      <StatusBar status={s.status} upperBytes={s.upperBytes} width={layout.width} />
+      <KeyLegend width={layout.width} />
+    </Box>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * The one-line legend under the tree panes: each state's mark in its
+ * colour, then the word for it, from the same table the panes draw with.
+ */
+import { Box, Text } from 'ink';
+import { LEGEND_STATES, ROW_STYLES } from './row-style.js';
+
+export interface LegendProps {
+  /** Cells available; the legend is cut (never wrapped) to fit. */
+  width: number;
+}
+
+export function Legend({ width }: LegendProps) {
+  if (width <= 0) return null;
+  return (
+    <Box width={width} height={1} flexShrink={0}>
+      <Text wrap="truncate-end">
+        {LEGEND_STATES.map((state, i) => {
+          const style = ROW_STYLES[state];
+          return (
+            <Text key={state}>
+              {i === 0 ? ' ' : '  '}
+              <Text dimColor={style.dim === true} {...(style.color ? { color: style.color } : {})}>
+                {style.mark}
+              </Text>
+              <Text dimColor={style.dim === true}> {style.word}</Text>
+            </Text>
+          );
+        })}
+      </Text>
+    </Box>
+  );
+}

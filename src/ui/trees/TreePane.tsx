@@ -1,0 +1,134 @@
+/**
+ * One tree pane: a title row, then only the rows that fit (a 100,000-row
+ * tree costs as much to draw as a screenful). Every line is laid out to
+ * exactly `width` cells here rather than by Ink's flexbox, so that the
+ * selection highlight covers the whole line and the sizes line up on the
+ * right edge.
+ */
+import { useRef } from 'react';
+import { Box, Text } from 'ink';
+import type { TextProps } from 'ink';
+import type { TreeRow } from './tree-rows.js';
+import { ROW_STYLES } from './row-style.js';
+import { fitCells, humanSize, printable, scrollOffset } from './row-layout.js';
+
+export interface TreePaneProps {
+  title: string;
+  rows: readonly TreeRow[];
+  /** The selected path, shared by the three panes; absent from this pane: nothing is highlighted. */
+  selected: string;
+  focused: boolean;
+  width: number;
+  /** Lines, the title row included. */
+  height: number;
+}
+
+// A space and humanSize's 5 characters; dropped when the pane is too narrow
+// for a size to be worth the room it takes from names.
+const SIZE_CELLS = 6;
+const MIN_WIDTH_FOR_SIZES = 24;
+
+/** The row's text, split where its styling changes; the cells add up to width. */
+export function rowParts(row: TreeRow, width: number) {
+  const sizeCells = width >= MIN_WIDTH_FOR_SIZES ? SIZE_CELLS : 0;
+  const labelCells = width - sizeCells;
+  // Deep trees in narrow panes: indentation never takes more than half the room.
+  const indent = ' '.repeat(Math.min(2 * row.depth, Math.floor(labelCells / 2)));
+  const lead = `${indent}${row.expandable ? (row.expanded ? '▾ ' : '▸ ') : '  '}`;
+  const mark = `${ROW_STYLES[row.state].mark} `;
+  const link = row.target === undefined ? '' : ` -> ${printable(row.target)}`;
+  const name = fitCells(printable(row.name) + link, labelCells - lead.length - 2);
+  const size = row.size === undefined ? '' : humanSize(row.size);
+  return { lead, mark, name, size: sizeCells > 0 ? size.padStart(sizeCells) : '' };
+}
+
+function highlight(selected: boolean, focused: boolean): TextProps {
+  if (!selected) return {};
+  return focused ? { inverse: true } : { bold: true, underline: true };
+}
+
+function Row({
+  row,
+  width,
+  selected,
+  focused,
+}: {
+  row: TreeRow;
+  width: number;
+  selected: boolean;
+  focused: boolean;
+}) {
+  const style = ROW_STYLES[row.state];
+  const { lead, mark, name, size } = rowParts(row, width);
+  const color: TextProps = style.color === undefined ? {} : { color: style.color };
+  return (
+    <Box width={width} height={1} flexShrink={0}>
+      {/* truncate, not wrap: should Ink measure a glyph wider than
+          cellWidth did, the row still stays one line high. */}
+      <Text wrap="truncate-end" dimColor={style.dim === true} {...highlight(selected, focused)}>
+        {lead}
+        <Text {...color}>{mark}</Text>
+        <Text {...color}>{name}</Text>
+        {size}
+      </Text>
+    </Box>
+  );
+}
+
+function Title({
+  title,
+  position,
+  width,
+  focused,
+}: {
+  title: string;
+  position: string;
+  width: number;
+  focused: boolean;
+}) {
+  const right = position.length + 1 < width ? `${position} ` : '';
+  return (
+    <Box width={width} height={1} flexShrink={0}>
+      <Text wrap="truncate-end" bold inverse={focused}>
+        {fitCells(` ${printable(title)}`, width - right.length)}
+        {right}
+      </Text>
+    </Box>
+  );
+}
+
+export function TreePane({ title, rows, selected, focused, width, height }: TreePaneProps) {
+  const offsetRef = useRef(0);
+  const view = Math.max(0, height - 1);
+  // One linear search per render: the selection is a path so that it can
+  // be shared by panes whose rows differ.
+  const index = rows.findIndex((r) => r.path === selected);
+  // Derived during render from the previous offset: the window moves only
+  // when the selection would leave it.
+  const offset = scrollOffset(offsetRef.current, index, view, rows.length);
+  offsetRef.current = offset;
+  const visible = rows.slice(offset, offset + view);
+  // '-': the selected path is not in this pane (only in another one).
+  const here = index >= 0 ? String(index + 1) : rows.length === 0 ? '0' : '-';
+  const position = `${here}/${rows.length}`;
+  if (height <= 0 || width <= 0) return null;
+  return (
+    <Box width={width} height={height} flexDirection="column" flexShrink={0} overflow="hidden">
+      <Title title={title} position={position} width={width} focused={focused} />
+      {visible.map((row, i) => (
+        <Row
+          key={row.path}
+          row={row}
+          width={width}
+          selected={offset + i === index}
+          focused={focused}
+        />
+      ))}
+      {rows.length === 0 && view > 0 && (
+        <Text dimColor wrap="truncate-end">
+          {fitCells('  (empty)', width)}
+        </Text>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The whole app, as a person uses it: started in a pty, the screen read by
+ * a terminal emulator, commands typed into the container's shell.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, runIn } from './support/cli.js';
+import { startApp } from './support/app-driver.js';
+import { mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
+import { snapshotTree } from './support/tree-snapshot.js';
+
+let root: string;
+let lower: string;
+
+beforeAll(() => {
+  root = tempRoot('ovt-app-');
+  expect(runIn(root, ['true']).code).toBe(0);
+  const [digest] = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  lower = join(root, 'images', digest ?? '', 'lower');
+});
+
+afterAll(() => removeRoot(root));
+
+describe('overlay-tui, the full-screen app', () => {
+  it('shows copy-up, whiteout and new files within a second each, and cleans up on exit', async () => {
+    const before = snapshotTree(lower);
+    const app = await startApp(['--root', root]);
+    try {
+      await app.waitFor(/\/ # /, 10_000); // the shell's prompt
+      app.type('echo hi >> /etc/passwd\r');
+      expect(await app.waitFor(/copy-up\s+\/etc\/passwd/, 1000)).toBeLessThan(1000);
+      app.type('rm /bin/ls\r');
+      expect(await app.waitFor(/whiteout\s+\/bin\/ls/, 1000)).toBeLessThan(1000);
+      app.type('mkdir /x && touch /x/y\r');
+      expect(await app.waitFor(/new\s+\/x\/y/, 1000)).toBeLessThan(1000);
+      const screen = app.text();
+      expect(screen).toMatch(/\$ echo hi >> \/etc\/passwd/); // grouped under the command
+      expect(screen).toMatch(/upper/);
+      app.type('exit\r');
+      expect(await app.exited).toBe(0);
+    } finally {
+      app.pty.kill();
+    }
+    expect(mountsUnder(root)).toEqual([]);
+    expect(readdirSync(join(root, 'containers'))).toEqual([]);
+    expect(snapshotTree(lower)).toEqual(before);
+  }, 30_000);
+
+  it("exits with the shell's exit code", async () => {
+    const app = await startApp(['--root', root]);
+    await app.waitFor(/\/ # /, 10_000);
+    app.type('exit 7\r');
+    expect(await app.exited).toBe(7);
+    expect(existsSync(join(root, 'containers'))).toBe(true);
+    expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  }, 30_000);
+
+  it('without a terminal, says to use run instead', () => {
+    const r = cli(['--root', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "overlay-tui: overlay-tui's screen needs a terminal: for scripts and pipes use 'overlay-tui run -- CMD'\n",
+    );
+  });
+
+  it('refuses a terminal that is too small, with one line, leaving nothing behind', async () => {
+    const app = await startApp(['--root', root], 60, 20);
+    expect(await app.exited).toBe(2);
+    const joined = app
+      .text()
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('');
+    expect(joined).toMatch(/the terminal is 60x20, overlay-tui needs at least 80x24/);
+    expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+/** The app's pure parts: layout, the feed's lines, key splitting, and the store's actions. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { computeLayout } from '../src/ui/app/layout.js';
+import { eventText, feedLines } from '../src/ui/app/feed-lines.js';
+import { splitKeys } from '../src/ui/input/split-keys.js';
+import { createAppStore } from '../src/ui/store/app-store.js';
+import { classifyLayers } from '../src/engine/layers/classify-container.js';
+import { LowerLoader } from '../src/engine/layers/lower-loader.js';
+import { scanLayer, type ChangeEvent } from '../src/overlay/index.js';
+import { removeRoot, tempRoot } from './support/state-root.js';
+
+const dir = tempRoot('ovt-ui-');
+afterAll(() => removeRoot(dir));
+
+describe('layout', () => {
+  it('is side by side when wide, stacked when narrow, none below 80x24', () => {
+    const wide = computeLayout(200, 50);
+    expect(wide?.kind).toBe('wide');
+    expect(wide?.height).toBe(49); // one row short of the terminal: no flicker in ink 6.8
+    expect((wide?.terminal.width ?? 0) + (wide?.feed.width ?? 0)).toBe(200);
+    const narrow = computeLayout(100, 40);
+    expect(narrow?.kind).toBe('stacked');
+    expect(
+      (narrow?.terminal.height ?? 0) + 1 + (narrow?.tree.height ?? 0) + (narrow?.feed.height ?? 0),
+    ).toBe(39 - 2);
+    expect(computeLayout(79, 40)).toBeUndefined();
+    expect(computeLayout(120, 23)).toBeUndefined();
+  });
+});
+
+const ev = (path: string, kind: ChangeEvent['kind'], command?: string): ChangeEvent => ({
+  time: 0,
+  kind,
+  path,
+  type: 'file',
+  ...(command !== undefined ? { command } : {}),
+});
+
+describe('feed', () => {
+  it('groups events under the command line that caused them', () => {
+    const lines = feedLines([
+      ev('/b', 'create', 'touch /b'),
+      ev('/a', 'delete', 'rm /a'),
+      ev('/c', 'modify', 'rm /a'),
+    ]);
+    expect(lines.map((l) => (l.kind === 'command' ? l.text : l.event.path))).toEqual([
+      '$ touch /b',
+      '/b',
+      '$ rm /a',
+      '/a',
+      '/c',
+    ]);
+  });
+
+  it('names a whiteout as such, and says what a copy-up changed', () => {
+    expect(eventText({ ...ev('/bin/ls', 'delete'), deleted: 'whiteout', type: 'char' })).toMatch(
+      /^whiteout\s+\/bin\/ls/,
+    );
+    expect(eventText({ ...ev('/etc/passwd', 'copy-up'), changed: 'data', bytes: 2048 })).toBe(
+      'copy-up  /etc/passwd  data, 2.0 KiB',
+    );
+  });
+});
+
+describe('splitKeys', () => {
+  it('splits a chunk into whole keys', () => {
+    expect(splitKeys(Buffer.from('jk\x1b[A\x1b[5~\t\r'))).toEqual([
+      'j',
+      'k',
+      'Up',
+      'PageUp',
+      'Tab',
+      'Enter',
+    ]);
+    expect(splitKeys(Buffer.from('\x1b'))).toEqual(['Escape']);
+  });
+});
+
+describe('the store', () => {
+  it("keeps events newest first, selects an event's path and loads its directories", () => {
+    const lowerDir = join(dir, 'l');
+    const upperDir = join(dir, 'u');
+    mkdirSync(join(lowerDir, 'etc'), { recursive: true });
+    writeFileSync(join(lowerDir, 'etc/passwd'), 'root\n');
+    mkdirSync(join(upperDir, 'etc'), { recursive: true });
+    writeFileSync(join(upperDir, 'etc/passwd'), 'root\nhi\n');
+    const layers = classifyLayers(
+      upperDir,
+      scanLayer(upperDir),
+      [lowerDir],
+      new LowerLoader([lowerDir]),
+    );
+    const loadLowerDir = vi.fn();
+    const quit = vi.fn();
+    const store = createAppStore(
+      layers,
+      { image: 'x', id: 'c', mountOptions: 'index=off' },
+      { loadLowerDir, quit },
+    );
+    expect(store.getState().upperBytes).toBe(8);
+    store.getState().addEvents([ev('/etc', 'copy-up'), ev('/etc/passwd', 'copy-up')]);
+    store.getState().addEvents([ev('/x', 'create')]);
+    expect(store.getState().events.map((e) => e.path)).toEqual(['/x', '/etc/passwd', '/etc']);
+    store.getState().selectEvent(1);
+    expect(store.getState().selected).toBe('/etc/passwd');
+    expect(store.getState().expanded.has('/etc')).toBe(true);
+    expect(loadLowerDir).toHaveBeenCalledWith('/etc');
+    store.getState().cycleFocus(1);
+    expect(store.getState().focus).toBe('lower');
+    store.getState().cycleFocus(-1);
+    store.getState().cycleFocus(-1);
+    expect(store.getState().focus).toBe('feed');
+    store.getState().quit();
+    expect(quit).toHaveBeenCalled();
+  });
+});
