@@ -70,15 +70,29 @@ async function main(argv: string[]): Promise<number> {
   return appCommand(argv, TOP_HELP);
 }
 
+/**
+ * Exits once stdout and stderr have been written out: process.exit() drops
+ * what a pipe has not taken yet (`overlay-tui diff | wc -l` lost lines).
+ */
+async function exitAfterFlush(code: number): Promise<never> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+let code: number;
 try {
-  process.exit(await main(process.argv.slice(2)));
+  code = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UserError) {
     process.stderr.write(`overlay-tui: ${err.message}\n`);
-    process.exit(err.exitCode);
+    code = err.exitCode;
+  } else {
+    process.stderr.write(
+      `overlay-tui: internal error (a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    code = 125;
   }
-  process.stderr.write(
-    `overlay-tui: internal error (a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(125);
 }
+await exitAfterFlush(code);

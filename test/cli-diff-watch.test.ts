@@ -62,6 +62,18 @@ describe('diff', () => {
     }
   });
 
+  it('writes every line through a pipe, however many there are', () => {
+    const make = 'mkdir /m; i=0; while [ $i -lt 3000 ]; do echo x > /m/f$i; i=$((i+1)); done';
+    expect(runIn(root, ['sh', '-c', make], ['--keep', '--name', 'many']).code).toBe(0);
+    try {
+      const r = cli(['diff', '--root', root, 'many']); // stdout is a pipe here
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(3001);
+    } finally {
+      expect(cli(['rm', '--root', root, 'many']).code).toBe(0);
+    }
+  });
+
   it('says so for a container that does not exist', () => {
     const r = cli(['diff', '--root', root, 'nope']);
     expect(r.code).toBe(125);

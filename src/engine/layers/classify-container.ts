@@ -7,6 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  childPath,
   classifyUpper,
   computeMerged,
   entryAt,
@@ -27,13 +28,17 @@ export interface ClassifiedLayers {
   states: Map<string, UpperState>;
 }
 
+// Reused: two fresh 64 KiB buffers per compared file were most of diff's time.
+const bufA = Buffer.allocUnsafe(1 << 16);
+const bufB = Buffer.allocUnsafe(1 << 16);
+
 /** Byte-for-byte comparison, only asked for files of equal size whose mtime moved. */
 function sameContent(a: string, b: string): boolean {
   const fa = openSync(a, 'r');
   const fb = openSync(b, 'r');
   try {
-    const ba = Buffer.alloc(1 << 16);
-    const bb = Buffer.alloc(1 << 16);
+    const ba = bufA;
+    const bb = bufB;
     for (;;) {
       const na = readSync(fa, ba);
       const nb = readSync(fb, bb);
@@ -44,6 +49,56 @@ function sameContent(a: string, b: string): boolean {
     closeSync(fa);
     closeSync(fb);
   }
+}
+
+/**
+ * The upper tree cut down to the given subtrees and the directories on the
+ * way to them (with their own entries and xattrs: an opaque or redirected
+ * ancestor changes what lies below it). Classifying this costs what the
+ * change costs, not what the whole upper holds.
+ */
+function pruneTo(upper: LayerEntry, roots: readonly string[]): LayerEntry {
+  const keep = new Set<string>();
+  const ancestors = new Set<string>(['/']);
+  for (const r of roots) {
+    keep.add(r);
+    for (let p = r; p !== '/'; ) {
+      p = p.slice(0, p.lastIndexOf('/')) || '/';
+      ancestors.add(p);
+    }
+  }
+  const prune = (entry: LayerEntry, path: string): LayerEntry => {
+    if (keep.has(path) || !entry.children) return entry;
+    const children = new Map<string, LayerEntry>();
+    for (const [name, child] of entry.children) {
+      const p = childPath(path, name);
+      if (keep.has(p)) children.set(name, child);
+      else if (ancestors.has(p)) children.set(name, prune(child, p));
+    }
+    return { ...entry, children };
+  };
+  return keep.has('/') ? upper : prune(upper, '/');
+}
+
+/** The classified states of the entries at and under roots only (see pruneTo). */
+export function classifyUnder(
+  upperDir: string,
+  upper: LayerEntry,
+  lowerDirs: readonly string[],
+  lowers: LowerLoader,
+  roots: readonly string[],
+  ns: XattrNamespace = 'trusted',
+): Map<string, UpperState> {
+  const part = pruneTo(upper, roots);
+  const { states } = classifyLayers(upperDir, part, lowerDirs, lowers, ns);
+  const out = new Map<string, UpperState>();
+  for (const [path, state] of states)
+    if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
+  return out;
+}
+
+export function isAtOrUnder(path: string, root: string): boolean {
+  return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 
 export function classifyLayers(

@@ -3,7 +3,8 @@
  * A directory is listed again and every entry in it rescanned, so a child
  * the watcher never reported is found anyway; a directory that is new, or
  * was replaced by another of the same name (deleted and made again: a new
- * inode, now opaque), is scanned whole.
+ * inode, now opaque), is scanned whole. Says which subtrees changed, so
+ * that only those are classified again.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,11 @@ import {
 
 export interface Rescanned {
   root: LayerEntry;
-  /** Directories scanned whole (new or replaced), which need watching anew. */
+  /** Paths whose entry or subtree changed (added, removed or different). */
+  changed: string[];
+  /** Directories scanned whole because they are new. */
+  newDirs: string[];
+  /** Directories replaced by another of the same name: chokidar must watch the new one. */
   replacedDirs: string[];
 }
 
@@ -46,38 +51,69 @@ function wholeDir(abs: string, name: string): LayerEntry | undefined {
   }
 }
 
+/** Differs in anything classification or the stream looks at (a directory's size and mtime aside). */
+function differs(a: LayerEntry | undefined, b: LayerEntry): boolean {
+  if (!a || a.type !== b.type || a.ino !== b.ino || a.mode !== b.mode) return true;
+  if (a.uid !== b.uid || a.gid !== b.gid || a.target !== b.target) return true;
+  if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return true;
+  return b.type !== 'dir' && (a.size !== b.size || a.mtimeMs !== b.mtimeMs);
+}
+
 export function rescanPath(upperDir: string, root: LayerEntry, path: string): Rescanned {
   // A path whose parent the tree does not know yet: rescan from the nearest known ancestor.
   if (path !== '/' && entryAt(root, parentOf(path))?.type !== 'dir') {
     return rescanPath(upperDir, root, parentOf(path));
   }
+  const out: Rescanned = { root, changed: [], newDirs: [], replacedDirs: [] };
   const abs = path === '/' ? upperDir : join(upperDir, path);
   const old = entryAt(root, path);
   const now = scanEntry(abs, nameOf(path));
-  const replacedDirs: string[] = [];
   if (!now) {
-    return { root: path === '/' || !old ? root : withEntry(root, path, undefined), replacedDirs };
+    if (path !== '/' && old) {
+      out.root = withEntry(root, path, undefined);
+      out.changed.push(path);
+    }
+    return out;
   }
-  if (now.type !== 'dir') return { root: withEntry(root, path, now), replacedDirs };
+  if (now.type !== 'dir') {
+    if (differs(old, now)) {
+      out.root = withEntry(root, path, now);
+      out.changed.push(path);
+    }
+    return out;
+  }
   if (old?.type !== 'dir' || old.ino !== now.ino) {
     const whole = wholeDir(abs, now.name);
-    replacedDirs.push(path);
-    return { root: whole ? withEntry(root, path, whole) : root, replacedDirs };
+    (old?.type === 'dir' ? out.replacedDirs : out.newDirs).push(path);
+    if (whole) out.root = withEntry(root, path, whole);
+    out.changed.push(path);
+    return out;
   }
   const children = new Map<string, LayerEntry>();
-  for (const name of listNames(abs)) {
+  const names = listNames(abs);
+  for (const name of names) {
     const child = scanEntry(join(abs, name), name);
     if (!child) continue;
+    const p = childPath(path, name);
     const before = old.children?.get(name);
     if (child.type !== 'dir') {
       children.set(name, child);
+      if (differs(before, child)) out.changed.push(p);
     } else if (before?.type === 'dir' && before.ino === child.ino) {
       children.set(name, { ...child, children: before.children ?? new Map() });
+      if (differs(before, child)) out.changed.push(p);
     } else {
       const whole = wholeDir(join(abs, name), name);
       if (whole) children.set(name, whole);
-      replacedDirs.push(childPath(path, name));
+      (before?.type === 'dir' ? out.replacedDirs : out.newDirs).push(p);
+      out.changed.push(p);
     }
   }
-  return { root: withEntry(root, path, { ...now, children }), replacedDirs };
+  const present = new Set(names);
+  for (const name of old.children?.keys() ?? []) {
+    if (!present.has(name)) out.changed.push(childPath(path, name));
+  }
+  if (differs(old, now)) out.changed.push(path);
+  out.root = withEntry(root, path, { ...now, children });
+  return out;
 }

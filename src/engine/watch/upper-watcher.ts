@@ -26,7 +26,12 @@ import {
   type XattrNamespace,
 } from '../../overlay/index.js';
 import { LowerLoader } from '../layers/lower-loader.js';
-import { classifyLayers, type ClassifiedLayers } from '../layers/classify-container.js';
+import {
+  classifyLayers,
+  classifyUnder,
+  isAtOrUnder,
+  type ClassifiedLayers,
+} from '../layers/classify-container.js';
 import { rescanPath } from './rescan.js';
 
 export interface UpperWatcherOptions {
@@ -61,24 +66,54 @@ export function kernelReportsUpperWrites(kernel = release()): boolean {
 
 const POLL_MS = 100;
 
+const RECHECK_MS = [50, 250];
+const STATE_EVERY_MS = 50;
+
+/** The roots that are not under another root. */
+function outermost(paths: Iterable<string>): string[] {
+  const sorted = [...new Set(paths)].sort();
+  const out: string[] = [];
+  for (const p of sorted) if (!out.some((r) => isAtOrUnder(p, r))) out.push(p);
+  return out;
+}
+
+function under(
+  states: ReadonlyMap<string, UpperState>,
+  roots: readonly string[],
+): Map<string, UpperState> {
+  const out = new Map<string, UpperState>();
+  for (const [path, state] of states)
+    if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
+  return out;
+}
+
 export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private readonly lowers: LowerLoader;
-  private state: ClassifiedLayers;
+  private upper: LayerEntry;
+  /** Every upper path's classification, kept up to date subtree by subtree. */
+  private states: Map<string, UpperState>;
+  /** The whole classified view (merged view included), computed when asked for. */
+  private full: ClassifiedLayers | undefined;
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private stateTimer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
+  private readonly rechecks = new Set<NodeJS.Timeout>();
   private readonly recentFiles = new Set<string>();
 
   constructor(private readonly opts: UpperWatcherOptions) {
     super();
     this.lowers = new LowerLoader(opts.lowerDirs);
-    this.state = this.classify(scanLayer(opts.upperDir));
+    this.upper = scanLayer(opts.upperDir);
+    this.full = this.classify(this.upper);
+    this.states = this.full.states;
   }
 
-  /** The current classified state (for the UI's first frame and for `diff`). */
+  /** The current classified layers (for the UI, and for `diff`). */
   get current(): ClassifiedLayers {
-    return this.state;
+    this.full ??= this.classify(this.upper);
+    return this.full;
   }
 
   async start(): Promise<void> {
@@ -106,16 +141,16 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.poller) clearInterval(this.poller);
+    for (const t of [this.timer, this.stateTimer, this.poller, ...this.rechecks]) clearTimeout(t);
+    this.rechecks.clear();
     await this.watcher?.close();
   }
 
   /** Loads a lower directory's whole listing (a tree pane expanded it) and reclassifies. */
   loadLowerDir(path: string): void {
     this.lowers.loadDir(path);
-    this.state = this.classify(this.state.upper);
-    this.emit('state', this.state);
+    this.full = undefined;
+    this.emit('state', this.current);
   }
 
   /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */
@@ -125,7 +160,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     const path = rel === '' ? '/' : `/${rel}`;
     this.dirty.add(path);
     if (path !== '/') this.dirty.add(path.slice(0, path.lastIndexOf('/')) || '/');
-    this.timer ??= setTimeout(() => this.flush(), this.opts.settleMs ?? 10);
+    this.timer ??= setTimeout(() => this.flush(), this.opts.settleMs ?? 5);
   }
 
   /** Rescans what is dirty now and emits the events; also callable directly (tests, exit). */
@@ -134,15 +169,32 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (this.dirty.size === 0) return [];
     const paths = [...this.dirty].sort();
     this.dirty.clear();
-    return this.update(() => {
-      let upper = this.state.upper;
+    try {
+      let upper = this.upper;
+      const changed: string[] = [];
       for (const path of paths) {
-        const rescanned = rescanPath(this.opts.upperDir, upper, path);
-        upper = rescanned.root;
-        for (const dir of rescanned.replacedDirs) this.rewatch(dir);
+        const r = rescanPath(this.opts.upperDir, upper, path);
+        upper = r.root;
+        changed.push(...r.changed);
+        for (const dir of r.replacedDirs) this.rewatch(dir);
+        for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
-      return upper;
-    });
+      this.upper = upper;
+      if (changed.length === 0) return [];
+      const roots = outermost(changed);
+      const { upperDir, lowerDirs, ns } = this.opts;
+      const after = classifyUnder(upperDir, upper, lowerDirs, this.lowers, roots, ns);
+      const before = under(this.states, roots);
+      const states = new Map(this.states);
+      for (const path of before.keys()) states.delete(path);
+      for (const [path, state] of after) states.set(path, state);
+      this.states = states;
+      this.full = undefined;
+      return this.report(changeEvents(before, after, Date.now()));
+    } catch (err) {
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      return [];
+    }
   }
 
   /**
@@ -153,27 +205,31 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty.clear();
-    return this.update(() => scanLayer(this.opts.upperDir));
-  }
-
-  private update(rescan: () => LayerEntry): ChangeEvent[] {
     try {
-      const upper = rescan();
-      const before = this.state.states;
-      this.state = this.classify(upper);
-      const events = changeEvents(before, this.state.states, Date.now());
-      const command = this.opts.currentCommand?.();
-      if (command !== undefined) for (const e of events) e.command = command;
-      this.rememberFiles(events);
-      if (events.length > 0) {
-        this.emit('state', this.state);
-        this.emit('events', events);
-      }
-      return events;
+      this.upper = scanLayer(this.opts.upperDir);
+      this.full = this.classify(this.upper);
+      const before = this.states;
+      this.states = this.full.states;
+      return this.report(changeEvents(before, this.states, Date.now()));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
     }
+  }
+
+  private report(events: ChangeEvent[]): ChangeEvent[] {
+    const command = this.opts.currentCommand?.();
+    if (command !== undefined) for (const e of events) e.command = command;
+    this.rememberFiles(events);
+    if (events.length > 0) {
+      this.emit('events', events);
+      // The whole view for the UI, at a bounded rate: events go out at once.
+      this.stateTimer ??= setTimeout(() => {
+        this.stateTimer = undefined;
+        this.emit('state', this.current);
+      }, STATE_EVERY_MS);
+    }
+    return events;
   }
 
   private classify(upper: LayerEntry): ClassifiedLayers {
@@ -188,6 +244,20 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     this.watcher?.add(abs);
   }
 
+  /**
+   * A directory scanned whole may get entries before chokidar watches it
+   * (and chokidar reports nothing already there): look again shortly.
+   */
+  private recheckLater(path: string): void {
+    for (const ms of RECHECK_MS) {
+      const t = setTimeout(() => {
+        this.rechecks.delete(t);
+        this.markDirty(join(this.opts.upperDir, path));
+      }, ms);
+      this.rechecks.add(t);
+    }
+  }
+
   private rememberFiles(events: ChangeEvent[]): void {
     if (!this.poller) return;
     for (const e of events)
@@ -198,7 +268,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private pollRecentFiles(): void {
     for (const path of this.recentFiles) {
       const now = scanEntry(join(this.opts.upperDir, path), path.slice(path.lastIndexOf('/') + 1));
-      const was: UpperState | undefined = this.state.states.get(path);
+      const was: UpperState | undefined = this.states.get(path);
       if (!now || !was) this.recentFiles.delete(path);
       if (!now || !was || now.size !== was.entry.size || now.mtimeMs !== was.entry.mtimeMs) {
         this.markDirty(join(this.opts.upperDir, path));
