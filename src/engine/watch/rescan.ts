@@ -59,10 +59,19 @@ function differs(a: LayerEntry | undefined, b: LayerEntry): boolean {
   return b.type !== 'dir' && (a.size !== b.size || a.mtimeMs !== b.mtimeMs);
 }
 
-export function rescanPath(upperDir: string, root: LayerEntry, path: string): Rescanned {
+/**
+ * deep: also rescan every entry the directory already had (a look again at
+ * a directory scanned whole, which may have changed before it was watched).
+ */
+export function rescanPath(
+  upperDir: string,
+  root: LayerEntry,
+  path: string,
+  deep = false,
+): Rescanned {
   // A path whose parent the tree does not know yet: rescan from the nearest known ancestor.
   if (path !== '/' && entryAt(root, parentOf(path))?.type !== 'dir') {
-    return rescanPath(upperDir, root, parentOf(path));
+    return rescanPath(upperDir, root, parentOf(path), true);
   }
   const out: Rescanned = { root, changed: [], newDirs: [], replacedDirs: [] };
   const abs = path === '/' ? upperDir : join(upperDir, path);
@@ -92,10 +101,18 @@ export function rescanPath(upperDir: string, root: LayerEntry, path: string): Re
   const children = new Map<string, LayerEntry>();
   const names = listNames(abs);
   for (const name of names) {
+    const before = old.children?.get(name);
+    // A name the tree knows keeps its entry: if it changed, its own
+    // notification marks it dirty (a whiteout renamed over a file arrives as
+    // a rename of that name). Only new names are read here, so a burst in a
+    // big directory costs what changed, not what the directory holds.
+    if (before && !deep) {
+      children.set(name, before);
+      continue;
+    }
     const child = scanEntry(join(abs, name), name);
     if (!child) continue;
     const p = childPath(path, name);
-    const before = old.children?.get(name);
     if (child.type !== 'dir') {
       children.set(name, child);
       if (differs(before, child)) out.changed.push(p);

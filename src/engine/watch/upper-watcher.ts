@@ -95,6 +95,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   /** The whole classified view (merged view included), computed when asked for. */
   private full: ClassifiedLayers | undefined;
   private readonly dirty = new Set<string>();
+  /** Directories to rescan entry by entry (new ones, looked at again). */
+  private readonly deep = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stateTimer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
@@ -134,6 +136,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     w.on('error', (err) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
     await new Promise<void>((resolve) => w.once('ready', resolve));
     // Anything that changed between the first scan and 'ready' is caught here.
+    this.deep.add('/');
     this.markDirty(this.opts.upperDir);
     if (this.opts.pollWrites ?? !kernelReportsUpperWrites()) {
       this.poller = setInterval(() => this.pollRecentFiles(), POLL_MS);
@@ -172,8 +175,10 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     try {
       let upper = this.upper;
       const changed: string[] = [];
+      const deep = new Set(this.deep);
+      this.deep.clear();
       for (const path of paths) {
-        const r = rescanPath(this.opts.upperDir, upper, path);
+        const r = rescanPath(this.opts.upperDir, upper, path, deep.has(path));
         upper = r.root;
         changed.push(...r.changed);
         for (const dir of r.replacedDirs) this.rewatch(dir);
@@ -252,6 +257,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     for (const ms of RECHECK_MS) {
       const t = setTimeout(() => {
         this.rechecks.delete(t);
+        this.deep.add(path);
         this.markDirty(join(this.opts.upperDir, path));
       }, ms);
       this.rechecks.add(t);
