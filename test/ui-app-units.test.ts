@@ -28,6 +28,23 @@ describe('layout', () => {
     expect(computeLayout(79, 40)).toBeUndefined();
     expect(computeLayout(120, 23)).toBeUndefined();
   });
+
+  it('gives the inspector some of the trees rows, never the shell any fewer', () => {
+    for (const [cols, rows] of [
+      [200, 50],
+      [100, 40],
+      [80, 24],
+    ] as const) {
+      const plain = computeLayout(cols, rows);
+      const inspecting = computeLayout(cols, rows, true);
+      expect(inspecting?.terminal).toEqual(plain?.terminal);
+      expect(inspecting?.feed.height).toBeGreaterThan(plain?.feed.height ?? 0);
+      expect((inspecting?.tree.height ?? 0) + (inspecting?.feed.height ?? 0)).toBe(
+        (plain?.tree.height ?? 0) + (plain?.feed.height ?? 0),
+      );
+      expect(inspecting?.tree.height).toBeGreaterThanOrEqual(5);
+    }
+  });
 });
 
 const ev = (path: string, kind: ChangeEvent['kind'], command?: string): ChangeEvent => ({

@@ -3,7 +3,7 @@
  * every pid we record is paired with its start time (field 22 of
  * /proc/PID/stat, in clock ticks since boot): the pair names one process.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface ProcessRef {
   pid: number;
@@ -49,6 +49,23 @@ export function pidNamespace(pid: number | 'self'): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How many live processes are in a pid namespace (as pidNamespace names
+ * it). Zombies are left out: their ns link still reads, but they run
+ * nothing (a killed background job stays one until its shell waits).
+ */
+export function countInPidNamespace(ns: string): number {
+  let count = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pidNamespace(pid) !== ns) continue;
+    const state = readStat(pid)?.state;
+    if (state !== undefined && state !== 'Z' && state !== 'X') count++;
+  }
+  return count;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

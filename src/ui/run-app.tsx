@@ -3,22 +3,17 @@
  * fail on the user's input (no terminal, too small, not root, bad image) is
  * checked before the screen changes; the container is then made as `run`
  * makes it, its shell runs on a pty drawn by the terminal pane, and the
- * upper watcher feeds the store. Teardown runs on every way out.
+ * upper watcher feeds the store (app-session.ts, which also restarts it).
+ * Teardown runs on every way out, keeping upper if the user asked to.
  */
 import { UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
-import { createContainer, type Container } from '../engine/container/create.js';
-import { launchOnPty } from '../engine/container/pty-process.js';
-import { killContainer, teardownContainer } from '../engine/container/teardown.js';
-import { readState } from '../engine/container/state.js';
 import { SignalGuard } from '../engine/signal-guard.js';
-import { UpperWatcher } from '../engine/watch/upper-watcher.js';
-import { CommandLineTracker } from '../engine/watch/command-line.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
-import { attachPty } from './terminal/attach-pty.js';
+import { AppSession } from './app-session.js';
 
 export interface AppArgs {
   image: string;
@@ -53,30 +48,24 @@ export async function runApp(args: AppArgs): Promise<number> {
   const size = checkTerminal();
   const store = prepare(args.argv, args.root);
   const guard = new SignalGuard();
-  let container: Container | undefined;
-  const onExit = (): void => {
-    if (container)
-      teardownContainer(container.paths, readState(container.paths), { keep: args.keep });
-  };
+  let session: AppSession | undefined;
+  const onExit = (): void => session?.teardown();
   process.on('exit', onExit);
   try {
     const image = await ensureImage(store, args.image, { signal: guard.signal });
-    container = createContainer(store, image, {
-      ...(args.name !== undefined ? { name: args.name } : {}),
-      keep: args.keep,
-      command: ['/bin/sh'],
-    });
-    const { paths, state } = container;
+    session = new AppSession(
+      store,
+      image,
+      { ...(args.name !== undefined ? { name: args.name } : {}), keep: args.keep },
+      guard,
+    );
+    session.create(args.name);
     let exitCode: number | undefined;
     try {
-      exitCode = await showApp(paths, state, image.record.source, size, guard);
+      exitCode = await showApp(session, image.record.source, size);
     } finally {
-      const current = readState(paths) ?? state;
-      container = undefined;
-      teardownContainer(paths, current, {
-        keep: args.keep,
-        ...(exitCode !== undefined ? { exitCode } : {}),
-      });
+      // What the user chose last (C-b k) decides whether upper is kept.
+      session.teardown(exitCode);
     }
     return guard.exitCode ?? exitCode ?? 125;
   } finally {
@@ -86,71 +75,55 @@ export async function runApp(args: AppArgs): Promise<number> {
 }
 
 async function showApp(
-  paths: Container['paths'],
-  state: Container['state'],
+  session: AppSession,
   imageSource: string,
   size: { cols: number; rows: number },
-  guard: SignalGuard,
 ): Promise<number> {
   const layout = computeLayout(size.cols, size.rows);
   if (!layout) throw new UserError('the terminal became too small');
-  const typed = new CommandLineTracker();
-  const watcher = new UpperWatcher({
-    upperDir: paths.upper,
-    lowerDirs: state.lowers,
-    currentCommand: () => typed.current,
-  });
-  await watcher.start();
-  watcher.loadLowerDir('/'); // the top level is shown expanded
   const screen = new TerminalScreen({ cols: layout.terminal.width, rows: layout.terminal.height });
-  const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
-  const proc = await launchOnPty(
-    spec,
-    { cols: layout.terminal.width, rows: layout.terminal.height },
-    'xterm-256color',
-  );
-  const stop = (): void => {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    killContainer(paths, undefined);
-  };
-  guard.onStop(stop);
-  const detach = attachPty(proc.pty, screen);
-  const appStore = createAppStore(
-    watcher.current,
-    {
-      image: imageSource.split('/').pop() ?? imageSource,
-      id: state.id,
-      mountOptions: ['index=off', ...state.mountOptions.filter((o) => o !== 'index=off')].join(','),
-      pid: proc.pid,
-    },
-    { loadLowerDir: (path) => watcher.loadLowerDir(path), quit: stop },
-  );
-  watcher.on('state', (layers) => appStore.getState().setLayers(layers));
-  watcher.on('events', (events) => appStore.getState().addEvents(events));
-  const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
-  process.stdout.write(ALT_SCREEN_ON);
-  const ink = render(
-    <App
-      store={appStore}
-      screen={screen}
-      writeToShell={(bytes) => {
-        proc.pty.write(bytes);
-        typed.feed(bytes);
-      }}
-    />,
-    { exitOnCtrlC: false, patchConsole: false },
-  );
   try {
-    return await proc.exited;
+    const layers = await session.startShell(screen);
+    const appStore = createAppStore(
+      layers,
+      session.status(imageSource),
+      {
+        loadLowerDir: (path) => session.loadLowerDir(path),
+        quit: () => session.quit(),
+        readVersions: (path) => session.readVersions(path),
+        otherProcesses: () => session.otherProcesses(),
+        setKeep: (on) => session.setKeep(on),
+        restart: () => {
+          void session.restart(screen).then((next) => {
+            if (next) appStore.getState().reset(next, session.status(imageSource));
+          });
+        },
+      },
+      { keepUpper: session.keep },
+    );
+    session.sink = {
+      state: (next) => appStore.getState().setLayers(next),
+      events: (events) => appStore.getState().addEvents(events),
+      error: (message) => appStore.getState().setNotice(message),
+    };
+    const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
+    process.stdout.write(ALT_SCREEN_ON);
+    const ink = render(
+      <App
+        store={appStore}
+        screen={screen}
+        writeToShell={(bytes) => session.writeToShell(bytes)}
+      />,
+      { exitOnCtrlC: false, patchConsole: false },
+    );
+    try {
+      return await session.ended;
+    } finally {
+      ink.unmount();
+      process.stdout.write(ALT_SCREEN_OFF);
+    }
   } finally {
-    guard.onStop(undefined);
-    ink.unmount();
-    process.stdout.write(ALT_SCREEN_OFF);
-    detach();
-    await watcher.close();
+    await session.stopShell();
+    screen.dispose();
   }
 }

@@ -49,6 +49,7 @@ export interface Versions {
 /** The absolute path of a layer entry, or undefined if its parent leads out of the layer. */
 export function insideLayer(layerDir: string, path: string): string | undefined {
   const abs = join(layerDir, path);
+  if (abs === join(layerDir, '/')) return layerDir; // the layer's root itself
   try {
     const root = realpathSync(layerDir);
     const parent = realpathSync(dirname(abs));

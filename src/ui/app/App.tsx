@@ -1,7 +1,8 @@
 /**
  * The screen: the shell's terminal pane, the lower, upper and merged trees,
- * the event feed, a status bar and a key legend. Reads the store; keys go
- * to the shell as raw bytes while it has focus, else to the store's actions.
+ * the event feed (or the inspector in its place), a status bar and a key
+ * legend. Reads the store; keys go to the shell as raw bytes while it has
+ * focus, else to the store's actions.
  */
 import { Box, Text, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
@@ -19,6 +20,8 @@ import { FeedPane } from './FeedPane.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { KeyLegend, StatusBar } from './StatusBar.js';
 import { paneKey, prefixCommand } from './keys.js';
+import { InspectorPane } from '../inspector/InspectorPane.js';
+import { inspectView } from '../inspector/inspect-model.js';
 
 export interface AppProps {
   store: AppStore;
@@ -43,8 +46,8 @@ const TREES: PaneKind[] = ['lower', 'upper', 'merged'];
 
 export function App({ store, screen, writeToShell }: AppProps) {
   const { cols, rows } = useTerminalSize();
-  const layout = computeLayout(cols, rows);
   const s = useStore(store);
+  const layout = computeLayout(cols, rows, s.inspector);
   const opts = useMemo(
     () => ({ expanded: s.expanded, changesOnly: s.changesOnly, search: s.search }),
     [s.expanded, s.changesOnly, s.search],
@@ -54,9 +57,25 @@ export function App({ store, screen, writeToShell }: AppProps) {
     [s.layers, s.lowerStates, opts],
   ) as Record<PaneKind, ReturnType<typeof paneRows>>;
 
+  const view = useMemo(
+    () =>
+      s.inspector
+        ? inspectView(s.inspected, {
+            change: s.layers.states.get(s.selected)?.change,
+            lower: s.lowerStates.get(s.selected),
+          })
+        : undefined,
+    [s.inspector, s.inspected, s.layers, s.lowerStates, s.selected],
+  );
+
   useRawInput({
     onInput: (bytes) => {
       const state = store.getState();
+      if (state.quitPending) {
+        // The question "press q again to quit" takes the next key, wherever focus is.
+        if (splitKeys(bytes)[0] === 'q') return state.quit();
+        state.cancelQuit();
+      }
       if (state.focus === 'terminal' && !state.help) return writeToShell(bytes);
       const focusedRows =
         state.focus === 'feed' || state.focus === 'terminal' ? [] : treeRows[state.focus];
@@ -64,6 +83,8 @@ export function App({ store, screen, writeToShell }: AppProps) {
       for (const key of splitKeys(bytes)) paneKey(store.getState(), key, focusedRows, page);
     },
     onCommand: (key) => {
+      const state = store.getState();
+      if (state.quitPending && key !== 'q') state.cancelQuit();
       prefixCommand(store.getState(), key);
     },
   });
@@ -91,7 +112,15 @@ export function App({ store, screen, writeToShell }: AppProps) {
       <Legend width={layout.tree.width * 3} />
     </Box>
   );
-  const feed = (
+  const feed = view ? (
+    <InspectorPane
+      path={s.selected}
+      view={view}
+      focused={s.focus === 'feed'}
+      width={layout.feed.width}
+      height={layout.feed.height}
+    />
+  ) : (
     <FeedPane
       events={s.events}
       selected={s.feedIndex}
@@ -136,7 +165,13 @@ export function App({ store, screen, writeToShell }: AppProps) {
           {right}
         </Box>
       )}
-      <StatusBar status={s.status} upperBytes={s.upperBytes} width={layout.width} />
+      <StatusBar
+        status={s.status}
+        upperBytes={s.upperBytes}
+        keepUpper={s.keepUpper}
+        notice={s.notice}
+        width={layout.width}
+      />
       <KeyLegend width={layout.width} />
     </Box>
   );

@@ -5,7 +5,12 @@ export const HELP_LINES: [string, string][] = [
   ['C-b o, C-b Tab', 'move focus to the next pane (C-b Left/Up: previous)'],
   ['C-b 1 … 5', 'focus shell, lower, upper, merged, changes'],
   ['C-b C-b', 'send C-b itself to the shell'],
-  ['C-b q, q', 'quit: the container is stopped, unmounted and removed'],
+  ['C-b q, q', 'quit: the container is stopped, unmounted and removed (asks first if'],
+  ['', '  the shell still runs processes: then q again quits)'],
+  ['C-b i, i', 'inspector: lower and upper versions of the selected path, and why'],
+  ['Enter on a file', 'open the inspector on it (Esc or i closes it)'],
+  ['C-b k, K', 'keep upper on exit (the container is stopped, not removed)'],
+  ['C-b R, R', 'restart the container with a fresh upper'],
   ['C-b ?, ?', 'this help (any key closes it)'],
   ['Tab, S-Tab', 'next / previous pane (outside the shell)'],
   ['↑ ↓ j k', 'move the selection (the same path in all three trees)'],
@@ -26,7 +31,7 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
         {' keys'.padEnd(width)}
       </Text>
       {HELP_LINES.slice(0, height - 1).map(([key, what]) => (
-        <Text key={key} wrap="truncate">
+        <Text key={`${key}:${what}`} wrap="truncate">
           <Text bold>{` ${key.padEnd(keyWidth)}`}</Text>
           {what}
         </Text>

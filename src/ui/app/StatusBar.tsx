@@ -1,22 +1,35 @@
-/** One line: image, container, mount options, pid, upper size; and the key legend below it. */
+/**
+ * One line: image, container, mount options, pid, upper size (and whether
+ * it is kept on exit); a notice or a question takes its place while there
+ * is one. The key legend goes below it.
+ */
 import { Box, Text } from 'ink';
 import type { StatusInfo } from '../store/app-store.js';
 import { humanSize } from './feed-lines.js';
 
-export function StatusBar({
-  status,
-  upperBytes,
-  width,
-}: {
+export interface StatusBarProps {
   status: StatusInfo;
   upperBytes: number;
+  keepUpper: boolean;
+  notice?: string | undefined;
   width: number;
-}) {
+}
+
+export function StatusBar({ status, upperBytes, keepUpper, notice, width }: StatusBarProps) {
+  if (notice !== undefined) {
+    return (
+      <Box width={width}>
+        <Text inverse bold color="yellow" wrap="truncate">
+          {` ${notice}`.padEnd(width)}
+        </Text>
+      </Box>
+    );
+  }
   const parts = [
     `image ${status.image}`,
     `container ${status.id}`,
     status.pid !== undefined ? `pid ${status.pid}` : undefined,
-    `upper ${humanSize(upperBytes)}`,
+    `upper ${humanSize(upperBytes)}${keepUpper ? ' (kept on exit)' : ''}`,
     `overlay ${status.mountOptions}`,
   ].filter((p) => p !== undefined);
   return (
@@ -29,7 +42,7 @@ export function StatusBar({
 }
 
 export const KEY_LEGEND =
-  'C-b o focus · C-b 1-5 pane · Tab next · ↑↓ move · ←→ fold · c changes only · / search · ? help · C-b q quit';
+  'C-b o focus · C-b 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · C-b k keep · C-b R restart · C-b q quit';
 
 export function KeyLegend({ width }: { width: number }) {
   return (

@@ -21,6 +21,9 @@ export function prefixCommand(s: AppState, key: string): boolean {
   else if (key === 'q') s.quit();
   else if (key === '?') s.setHelp(!s.help);
   else if (key === 'c') s.setChangesOnly(!s.changesOnly);
+  else if (key === 'i') s.toggleInspector();
+  else if (key === 'k') s.toggleKeep();
+  else if (key === 'R') s.restart();
   else return false;
   return true;
 }
@@ -63,6 +66,11 @@ export function paneKey(s: AppState, key: string, rows: readonly TreeRow[], page
   if (key === '/') return s.setSearch('', true);
   if (key === 'Escape' && s.search) return s.setSearch('', false);
   if (key === 'q') return s.quit();
+  if (key === 'i') return s.toggleInspector();
+  if (key === 'Escape' && s.inspector) return s.toggleInspector();
+  // Plain k is "up" in the panes (vi keys): keep is K here, C-b k anywhere.
+  if (key === 'K') return s.toggleKeep();
+  if (key === 'R') return s.restart();
   if (s.focus === 'feed') {
     if (key === 'Up' || key === 'k') s.selectEvent(s.feedIndex - 1);
     else if (key === 'Down' || key === 'j') s.selectEvent(s.feedIndex + 1);
@@ -76,4 +84,8 @@ export function paneKey(s: AppState, key: string, rows: readonly TreeRow[], page
   const result = moveSelection(rows, s.selected, move, page);
   if (result.toggle !== undefined) s.toggle(result.toggle);
   if (result.selected !== s.selected) s.select(result.selected);
+  // Enter on what is not a directory has nothing to expand: it opens the inspector.
+  if (key !== 'Enter') return;
+  const row = rows.find((r) => r.path === result.selected);
+  if (row && !row.expandable) s.openInspector();
 }

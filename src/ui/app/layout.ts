@@ -3,6 +3,10 @@
  * stacked when narrow, and below 80x24 no layout at all (a message). The
  * frame is one row shorter than the terminal: a frame as tall as the
  * terminal makes ink 6.8 clear the screen on every frame.
+ *
+ * With the inspector open it takes the feed's place, and some of the
+ * trees' rows, since a diff needs more room than the feed; the shell keeps
+ * its size, so that opening the inspector never resizes the pty.
  */
 export const MIN_COLS = 80;
 export const MIN_ROWS = 24;
@@ -21,17 +25,18 @@ export interface Layout {
   terminal: Size;
   /** Each of the three tree panes, title row included. */
   tree: Size;
+  /** The feed, or the inspector in its place. */
   feed: Size;
 }
 
-export function computeLayout(cols: number, rows: number): Layout | undefined {
+export function computeLayout(cols: number, rows: number, inspecting = false): Layout | undefined {
   if (cols < MIN_COLS || rows < MIN_ROWS) return undefined;
   const height = rows - 1;
   const body = height - 2; // status bar and key legend
   if (cols >= WIDE_COLS) {
     const termWidth = Math.floor(cols * 0.42);
     const right = cols - termWidth;
-    const treeHeight = Math.ceil(body * 0.62);
+    const treeHeight = Math.ceil(body * (inspecting ? 0.45 : 0.62));
     return {
       kind: 'wide',
       width: cols,
@@ -42,7 +47,7 @@ export function computeLayout(cols: number, rows: number): Layout | undefined {
     };
   }
   const termHeight = Math.floor(body * 0.42);
-  const treeHeight = Math.floor(body * 0.36);
+  const treeHeight = Math.max(5, Math.floor(body * (inspecting ? 0.26 : 0.36)));
   return {
     kind: 'stacked',
     width: cols,

@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { classifyLowers, type ChangeEvent, type LowerState } from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
+import type { Versions } from '../../engine/layers/read-versions.js';
 
 export type PaneId = 'terminal' | 'lower' | 'upper' | 'merged' | 'feed';
 export const PANE_ORDER: readonly PaneId[] = ['terminal', 'lower', 'upper', 'merged', 'feed'];
@@ -21,7 +22,18 @@ export interface StatusInfo {
 export interface EngineActions {
   loadLowerDir(path: string): void;
   quit(): void;
+  /** The lower and upper versions of a path, for the inspector (file I/O). */
+  readVersions?(path: string): Versions;
+  /** Processes in the container besides its shell (pid 1). */
+  otherProcesses?(): number;
+  /** Kill, unmount, remove, and start again with a fresh upper; calls reset() when done. */
+  restart?(): void;
+  /** Records "keep upper on exit" where teardown (and crash recovery) reads it. */
+  setKeep?(on: boolean): void;
 }
+
+/** How long a notice that only reports something stays in the status bar. */
+const NOTICE_MS = 4000;
 
 /** The feed keeps this many events, newest first. */
 export const FEED_LIMIT = 1000;
@@ -43,6 +55,17 @@ export interface AppState {
   status: StatusInfo;
   upperBytes: number;
   exited?: number;
+  /** The inspector is shown in place of the feed, for the selected path. */
+  inspector: boolean;
+  /** The selected path's versions, read when the inspector is shown. */
+  inspected?: Versions | undefined;
+  /** Keep upper (stop, not remove, the container) when the app exits. */
+  keepUpper: boolean;
+  /** One line for the status bar in place of the status: a question or what just happened. */
+  notice?: string | undefined;
+  /** The first quit asked because the shell still runs processes; another quit quits. */
+  quitPending: boolean;
+  restarting: boolean;
 
   setLayers(layers: ClassifiedLayers): void;
   addEvents(events: ChangeEvent[]): void;
@@ -54,7 +77,16 @@ export interface AppState {
   setChangesOnly(on: boolean): void;
   setSearch(text: string, searching: boolean): void;
   setHelp(on: boolean): void;
+  /** Asks first (quitPending) when the shell still runs other processes. */
   quit(): void;
+  cancelQuit(): void;
+  toggleInspector(): void;
+  openInspector(): void;
+  toggleKeep(): void;
+  restart(): void;
+  /** After a restart: the new container's layers and status, everything else as at start. */
+  reset(layers: ClassifiedLayers, status: StatusInfo): void;
+  setNotice(text: string | undefined): void;
 }
 
 function upperBytes(layers: ClassifiedLayers): number {
@@ -71,28 +103,59 @@ function lowerStatesOf(layers: ClassifiedLayers): Map<string, LowerState> {
 
 export type AppStore = StoreApi<AppState>;
 
+/** What a container's layers set in the state, at start and after a restart. */
+function fresh(layers: ClassifiedLayers) {
+  return {
+    layers,
+    lowerStates: lowerStatesOf(layers),
+    upperBytes: upperBytes(layers),
+    events: [],
+    selected: '/',
+    feedIndex: 0,
+    expanded: new Set(['/']),
+  };
+}
+
+/** The inspector's data is read again whenever what it shows may have changed. */
+function inspectPatch(
+  s: AppState,
+  engine: EngineActions,
+  path = s.selected,
+): Partial<Pick<AppState, 'inspected'>> {
+  return s.inspector ? { inspected: engine.readVersions?.(path) } : {};
+}
+
+/** A notice that only reports something goes away by itself; a question stays. */
+function flash(set: StoreApi<AppState>['setState'], get: () => AppState, text: string): void {
+  set({ notice: text });
+  setTimeout(() => {
+    if (get().notice === text) set({ notice: undefined });
+  }, NOTICE_MS).unref();
+}
+
 export function createAppStore(
   layers: ClassifiedLayers,
   status: StatusInfo,
   engine: EngineActions,
+  options: { keepUpper?: boolean } = {},
 ): AppStore {
   return createStore<AppState>()((set, get) => ({
-    layers,
-    lowerStates: lowerStatesOf(layers),
-    events: [],
+    ...fresh(layers),
     focus: 'terminal',
-    selected: '/',
-    feedIndex: 0,
-    expanded: new Set(['/']),
     changesOnly: false,
     search: '',
     searching: false,
     help: false,
     status,
-    upperBytes: upperBytes(layers),
+    inspector: false,
+    keepUpper: options.keepUpper ?? false,
+    quitPending: false,
+    restarting: false,
 
-    setLayers: (next) =>
-      set({ layers: next, lowerStates: lowerStatesOf(next), upperBytes: upperBytes(next) }),
+    setLayers: (next) => {
+      set({ layers: next, lowerStates: lowerStatesOf(next), upperBytes: upperBytes(next) });
+      set(inspectPatch(get(), engine));
+    },
     addEvents: (events) =>
       set((s) => ({ events: [...[...events].reverse(), ...s.events].slice(0, FEED_LIMIT) })),
     focusPane: (pane) => set({ focus: pane }),
@@ -101,7 +164,7 @@ export function createAppStore(
       const next = PANE_ORDER[(i + step + PANE_ORDER.length) % PANE_ORDER.length] ?? 'terminal';
       set({ focus: next });
     },
-    select: (path) => set({ selected: path }),
+    select: (path) => set({ selected: path, ...inspectPatch(get(), engine, path) }),
     selectEvent: (index) => {
       const events = get().events;
       const i = Math.max(0, Math.min(index, events.length - 1));
@@ -117,7 +180,12 @@ export function createAppStore(
           engine.loadLowerDir(dir);
         }
       }
-      set({ feedIndex: i, selected: event.path, expanded });
+      set({
+        feedIndex: i,
+        selected: event.path,
+        expanded,
+        ...inspectPatch(get(), engine, event.path),
+      });
     },
     toggle: (path) => {
       const expanded = new Set(get().expanded);
@@ -131,6 +199,46 @@ export function createAppStore(
     setChangesOnly: (on) => set({ changesOnly: on }),
     setSearch: (text, searching) => set({ search: text, searching }),
     setHelp: (on) => set({ help: on }),
-    quit: () => engine.quit(),
+    quit: () => {
+      const others = get().quitPending ? 0 : (engine.otherProcesses?.() ?? 0);
+      if (others === 0) return engine.quit();
+      const s = others === 1 ? '' : 'es';
+      set({
+        quitPending: true,
+        notice: `the shell still runs ${others} process${s}: press q again to quit (any other key: stay)`,
+      });
+    },
+    cancelQuit: () => set({ quitPending: false, notice: undefined }),
+    toggleInspector: () => {
+      set({ inspector: !get().inspector });
+      set(inspectPatch(get(), engine));
+    },
+    openInspector: () => {
+      set({ inspector: true });
+      set(inspectPatch(get(), engine));
+    },
+    toggleKeep: () => {
+      const on = !get().keepUpper;
+      engine.setKeep?.(on);
+      set({ keepUpper: on });
+      flash(
+        set,
+        get,
+        on
+          ? 'upper will be kept on exit: see overlay-tui ps, remove it with overlay-tui rm'
+          : 'upper will be removed on exit',
+      );
+    },
+    restart: () => {
+      if (get().restarting || !engine.restart) return;
+      set({ restarting: true, notice: 'restarting with a fresh upper…' });
+      engine.restart();
+    },
+    reset: (next, nextStatus) => {
+      set({ ...fresh(next), status: nextStatus, restarting: false });
+      set(inspectPatch(get(), engine));
+      flash(set, get, `restarted: container ${nextStatus.id}, with a fresh upper`);
+    },
+    setNotice: (text) => (text === undefined ? set({ notice: undefined }) : flash(set, get, text)),
   }));
 }

@@ -120,6 +120,13 @@ export class TerminalScreen {
     this.throttle.schedule();
   }
 
+  /** Clears the screen and every mode, for a new shell (a restarted container). */
+  reset(): void {
+    this.term.reset();
+    this.cursorShown = true;
+    this.throttle.schedule();
+  }
+
   onResize(cb: (cols: number, rows: number) => void): () => void {
     return subscribe(this.resizeListeners, cb);
   }

@@ -1,0 +1,224 @@
+/**
+ * The container behind the app and everything attached to it: the shell on
+ * a pty drawn into the TerminalScreen, and the upper watcher feeding the
+ * store. Owns the actions that change which container that is: restart
+ * (a fresh upper) and quit, and the teardown every way out runs.
+ *
+ * Teardown rules are the engine's (teardown.ts): kill, unmount, check,
+ * and only then delete; the watcher is closed before its upper goes.
+ */
+import type { Image } from '../engine/image/store.js';
+import { createContainer, type Container } from '../engine/container/create.js';
+import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
+import { killContainer, teardownContainer } from '../engine/container/teardown.js';
+import { readState, writeState } from '../engine/container/state.js';
+import { otherProcesses } from '../engine/container/processes.js';
+import type { StateRoot } from '../engine/state-root.js';
+import type { SignalGuard } from '../engine/signal-guard.js';
+import { UpperWatcher } from '../engine/watch/upper-watcher.js';
+import { CommandLineTracker } from '../engine/watch/command-line.js';
+import type { ClassifiedLayers } from '../engine/layers/classify-container.js';
+import { readVersions, type Versions } from '../engine/layers/read-versions.js';
+import type { ChangeEvent } from '../overlay/index.js';
+import type { StatusInfo } from './store/app-store.js';
+import type { TerminalScreen } from './terminal/terminal-screen.js';
+import { attachPty } from './terminal/attach-pty.js';
+
+/** Where the running shell's news goes (the store, once it exists). */
+export interface SessionSink {
+  state(layers: ClassifiedLayers): void;
+  events(events: ChangeEvent[]): void;
+  error(message: string): void;
+}
+
+interface Shell {
+  proc: PtyContainerProcess;
+  watcher: UpperWatcher;
+  typed: CommandLineTracker;
+  detach: () => void;
+}
+
+export class AppSession {
+  /** The container teardown is owed to; undefined once torn down. */
+  container: Container | undefined;
+  keep: boolean;
+  sink: SessionSink | undefined;
+  private shell: Shell | undefined;
+  private quitting = false;
+  private finish!: (code: number) => void;
+  private fail!: (err: unknown) => void;
+  /** The app's exit code: the shell's when it exits by itself, 0 on quit. */
+  readonly ended = new Promise<number>((resolve, reject) => {
+    this.finish = resolve;
+    this.fail = reject;
+  });
+
+  constructor(
+    private readonly root: StateRoot,
+    private readonly image: Image,
+    private readonly opts: { name?: string; keep: boolean },
+    private readonly guard: SignalGuard,
+  ) {
+    this.keep = opts.keep;
+  }
+
+  create(name: string | undefined): Container {
+    this.container = createContainer(this.root, this.image, {
+      ...(name !== undefined ? { name } : {}),
+      keep: this.keep,
+      command: ['/bin/sh'],
+    });
+    return this.container;
+  }
+
+  /** Starts the shell on a pty the size of the screen, and the watcher. */
+  async startShell(screen: TerminalScreen): Promise<ClassifiedLayers> {
+    const { paths, state } = this.current();
+    const typed = new CommandLineTracker();
+    const watcher = new UpperWatcher({
+      upperDir: paths.upper,
+      lowerDirs: state.lowers,
+      currentCommand: () => typed.current,
+    });
+    try {
+      await watcher.start();
+      watcher.loadLowerDir('/'); // the top level is shown expanded
+      const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
+      const size = { cols: screen.cols, rows: screen.rows };
+      const proc = await launchOnPty(spec, size, 'xterm-256color');
+      const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };
+      this.shell = shell;
+      watcher.on('state', (layers) => this.sink?.state(layers));
+      watcher.on('events', (events) => this.sink?.events(events));
+      watcher.on('error', (err) => this.sink?.error(`watching upper: ${err.message}`));
+      this.guard.onStop(() => this.kill());
+      // Only the current shell's exit ends the app: a restart kills the old one.
+      void proc.exited.then((code) => {
+        if (this.shell === shell) this.finish(code);
+      });
+      return watcher.current;
+    } catch (err) {
+      await watcher.close();
+      throw err;
+    }
+  }
+
+  status(imageSource: string): StatusInfo {
+    const { state } = this.current();
+    return {
+      image: imageSource.split('/').pop() ?? imageSource,
+      id: state.id,
+      mountOptions: ['index=off', ...state.mountOptions.filter((o) => o !== 'index=off')].join(','),
+      ...(this.shell ? { pid: this.shell.proc.pid } : {}),
+    };
+  }
+
+  writeToShell(bytes: Buffer): void {
+    const shell = this.shell;
+    if (!shell) return; // between two containers: nowhere to type
+    try {
+      shell.proc.pty.write(bytes);
+      shell.typed.feed(bytes);
+    } catch {
+      // the pty has gone; its exit is reported through ended
+    }
+  }
+
+  loadLowerDir(path: string): void {
+    this.shell?.watcher.loadLowerDir(path);
+  }
+
+  readVersions(path: string): Versions {
+    const shell = this.shell;
+    if (!shell || !this.container) return { path };
+    try {
+      const { paths, state } = this.container;
+      return readVersions(paths.upper, state.lowers, shell.watcher.current, path);
+    } catch {
+      return { path }; // changed under us: the next state reads it again
+    }
+  }
+
+  otherProcesses(): number {
+    return this.container ? otherProcesses(this.container.paths) : 0;
+  }
+
+  /** Records the choice in state.json too, so that crash recovery honours it. */
+  setKeep(on: boolean): void {
+    this.keep = on;
+    const paths = this.container?.paths;
+    const state = paths ? readState(paths) : undefined;
+    if (paths && state) writeState(paths, { ...state, keep: on });
+  }
+
+  /** The user quits: the shell is killed and the app ends with 0. */
+  quit(): void {
+    this.quitting = true;
+    this.kill();
+    this.finish(0);
+  }
+
+  /**
+   * Kill the shell, tear the container down (kept, if keep is on: then the
+   * new one cannot take its name), make a new one from the same image and
+   * attach the same screen to its shell. Rejects `ended` if that fails.
+   */
+  async restart(screen: TerminalScreen): Promise<ClassifiedLayers | undefined> {
+    try {
+      await this.stopShell();
+      const old = this.container;
+      if (old) {
+        teardownContainer(old.paths, readState(old.paths) ?? old.state, { keep: this.keep });
+        this.container = undefined;
+      }
+      if (this.quitting) return undefined;
+      this.create(this.keep ? undefined : this.opts.name);
+      screen.reset();
+      const layers = await this.startShell(screen);
+      if (!this.quitting) return layers;
+      await this.stopShell(); // quit while it started: runApp's teardown takes it
+      return undefined;
+    } catch (err) {
+      this.fail(err);
+      return undefined;
+    }
+  }
+
+  /** Stops what is attached (at the end, and before a restart). */
+  async stopShell(): Promise<void> {
+    const shell = this.shell;
+    if (!shell) return;
+    this.shell = undefined;
+    this.guard.onStop(undefined);
+    this.kill(shell);
+    await shell.proc.exited;
+    shell.detach();
+    await shell.watcher.close();
+    shell.watcher.removeAllListeners();
+  }
+
+  /** Teardown, synchronous: also from process 'exit' handlers. */
+  teardown(exitCode?: number): void {
+    const c = this.container;
+    if (!c) return;
+    this.container = undefined;
+    teardownContainer(c.paths, readState(c.paths) ?? c.state, {
+      keep: this.keep,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    });
+  }
+
+  private kill(shell = this.shell): void {
+    try {
+      if (shell) process.kill(shell.proc.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    if (this.container) killContainer(this.container.paths, undefined);
+  }
+
+  private current(): Container {
+    if (!this.container) throw new Error('no container');
+    return this.container;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The inspector: the selected path's lower and upper versions side by side,
+ * the sentence that says why it is in its state, and the data as a line
+ * diff. Draws an InspectView (inspect-model.ts) and nothing else: it never
+ * reads a file. Exactly height rows, none wider than width.
+ */
+import { Box, Text } from 'ink';
+import { fitCells, printable } from '../trees/row-layout.js';
+import { displayText, wrapWords, type InspectView } from './inspect-model.js';
+import type { DiffRow } from './line-diff.js';
+
+export interface InspectorPaneProps {
+  path: string;
+  view: InspectView;
+  focused: boolean;
+  width: number;
+  height: number;
+}
+
+const LABEL = 8;
+
+function DiffText({ row, width }: { row: DiffRow; width: number }) {
+  if (row.op === 'skip') {
+    const s = row.count === 1 ? '' : 's';
+    return <Text dimColor>{fitCells(` ⋯ ${row.count} unchanged line${s}`, width)}</Text>;
+  }
+  const color = row.op === '+' ? 'green' : row.op === '-' ? 'red' : undefined;
+  const text = fitCells(`${row.op}${displayText(row.text)}`, width);
+  return color ? <Text color={color}>{text}</Text> : <Text>{text}</Text>;
+}
+
+export function InspectorPane({ path, view, focused, width, height }: InspectorPaneProps) {
+  const inner = width - 1; // one cell of margin on the left, as the other panes
+  const sentence = wrapWords(view.sentence, inner, Math.max(1, Math.min(3, height - 2)));
+  const col = Math.max(1, Math.floor((inner - LABEL - 1) / 2));
+  // Title and sentence first; then the attributes, but on a small screen
+  // they leave up to half the room to the data, which is what changed.
+  const body = Math.max(0, height - 1 - sentence.length);
+  const data = (view.heading ? 1 : 0) + view.rows.length;
+  const attrs = view.attrs.slice(0, Math.max(0, body - Math.min(data, Math.ceil(body / 2))));
+  const heading = view.heading && body > attrs.length ? view.heading : '';
+  const room = body - attrs.length - (heading ? 1 : 0);
+  const over = view.rows.length > room && room > 1;
+  const rows = view.rows.slice(0, over ? room - 1 : room);
+  const used =
+    1 + sentence.length + attrs.length + (heading ? 1 : 0) + rows.length + (over ? 1 : 0);
+  return (
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
+      <Text inverse={focused} bold>
+        {fitCells(` inspect ${printable(path)}`, width)}
+      </Text>
+      {sentence.map((line, i) => (
+        <Text key={`s${i}`} color="yellow">
+          {fitCells(` ${line}`, width)}
+        </Text>
+      ))}
+      {attrs.map((a, i) => (
+        <Text key={`a${a.label}`} bold={i === 0}>
+          {fitCells(` ${a.label}`, LABEL + 1)}
+          {fitCells(a.lower, col)} {fitCells(a.upper, width - LABEL - 2 - col)}
+        </Text>
+      ))}
+      {heading ? <Text bold>{fitCells(` ${heading}`, width)}</Text> : null}
+      {rows.map((row, i) => (
+        <Box key={`d${i}`} width={width}>
+          <Text> </Text>
+          <DiffText row={row} width={inner} />
+        </Box>
+      ))}
+      {over ? (
+        <Text dimColor>{fitCells(` ⋯ ${view.rows.length - rows.length} more rows`, width)}</Text>
+      ) : null}
+      {Array.from({ length: Math.max(0, height - used) }, (_, i) => (
+        <Text key={`p${i}`}>{' '.repeat(width)}</Text>
+      ))}
+    </Box>
+  );
+}
