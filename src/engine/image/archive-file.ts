@@ -1,11 +1,11 @@
 /**
- * Opens an image file as a tar stream: plain or gzip, detected by its magic
+ * Opens an image file as tar data: plain or gzip, detected by its magic
  * bytes. Anything else gets one line saying what it is and what to do.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { Transform, type Readable } from 'node:stream';
 import { UserError, errnoCode } from '../errors.js';
+import { BlockPool, fileBlocks, fileBlocksSync, SMALL_FILE } from './file-blocks.js';
 
 const OTHER_COMPRESSIONS: [Buffer, string, string][] = [
   [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'xz', 'xz -dk'],
@@ -53,25 +53,45 @@ export function inspectArchive(path: string): ArchiveFile {
   return { path, size, gzip: got >= 2 && head[0] === 0x1f && head[1] === 0x8b };
 }
 
-/** The decompressed tar stream; onRead sees every byte read from the file (to hash it, and for progress). */
-export function openArchive(file: ArchiveFile, onRead?: (chunk: Buffer) => void): Readable {
-  const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
-  // Counting in a transform, not a 'data' listener: that would start the
-  // flow before anyone consumes it, and lose data.
-  const counted = onRead
-    ? raw.pipe(
-        new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            onRead(chunk);
-            done(null, chunk);
-          },
-        }),
-      )
-    : raw;
-  const out = file.gzip ? counted.pipe(createGunzip()) : counted;
-  if (out !== raw) {
-    raw.on('error', (err) => out.destroy(err));
-    out.on('close', () => raw.destroy()); // a consumer that stops early frees the file too
+const GUNZIP_CHUNK = 256 << 10;
+
+/**
+ * Receives every block of the file, in order (to hash it, and for
+ * progress), once nothing else reads it: it then owns the block, and may
+ * give its memory back to the pool.
+ */
+export type OnRead = (block: Buffer) => void;
+
+async function* gunzipped(path: string, pool: BlockPool, onRead?: OnRead): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+  const written = (block: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => gunzip.write(block, (err) => (err ? reject(err) : resolve())));
+  const feed = async (): Promise<void> => {
+    for await (const block of fileBlocks(path, pool)) {
+      // zlib reads the block in the thread pool: hand it on only once zlib is done with it.
+      await written(block);
+      onRead?.(block);
+    }
+    gunzip.end();
+  };
+  // A read or zlib error destroys gunzip with it, and the loop below throws it.
+  feed().catch((err: unknown) =>
+    gunzip.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
+  try {
+    for await (const out of gunzip) yield out as Buffer;
+  } finally {
+    gunzip.destroy(); // a consumer that stops early stops the reading too
   }
-  return out;
+}
+
+/** The (decompressed) tar data; onRead gets the file's own bytes. */
+export function openArchive(
+  file: ArchiveFile,
+  onRead?: OnRead,
+  pool = new BlockPool(),
+): AsyncIterable<Buffer> {
+  if (file.gzip) return gunzipped(file.path, pool, onRead);
+  const read = file.size < SMALL_FILE ? fileBlocksSync : fileBlocks;
+  return read(file.path, pool, onRead);
 }

@@ -46,7 +46,7 @@ function cacheFile(cacheDir: string, real: string): string {
 
 /** The digest remembered for this exact file, or undefined. */
 export function cachedDigest(path: string, cacheDir: string): string | undefined {
-  const real = realpathSync(path);
+  const real = realpathSync.native(path);
   try {
     const cached = JSON.parse(readFileSync(cacheFile(cacheDir, real), 'utf8')) as CacheRecord;
     const fresh = cached.path === real && cached.identity === fileIdentity(real);
@@ -64,7 +64,7 @@ export function rememberDigest(
   digest: string,
   cacheDir: string,
 ): void {
-  const real = realpathSync(path);
+  const real = realpathSync.native(path);
   if (fileIdentity(real) !== identity) return; // changed while we read it
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const file = cacheFile(cacheDir, real);

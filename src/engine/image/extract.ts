@@ -37,11 +37,9 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
-import type { Header } from 'tar-stream';
+import { resolve } from 'node:path';
 import { memberPath, parentPaths, UnsafeArchiveError } from './member-path.js';
+import { TarParser, type TarHandler, type TarHeader } from './tar-parser.js';
 
 export { UnsafeArchiveError } from './member-path.js';
 
@@ -57,41 +55,66 @@ export interface ExtractResult extends ExtractProgress {
 }
 
 export interface ExtractOptions {
+  /** Called after each chunk of input. */
   onProgress?: (progress: ExtractProgress) => void;
   signal?: AbortSignal;
 }
 
 type Kind = 'dir' | 'file' | 'symlink';
 
-interface DirMeta {
-  path: string;
+interface Meta {
   mode: number;
   uid: number;
   gid: number;
-  mtime: Date;
+  /** Seconds since the epoch. */
+  mtime: number;
+}
+
+interface DirMeta extends Meta {
+  path: string;
 }
 
 // What a new file's owner is without a chown: our own ids.
 const OWN_UID = process.geteuid?.() ?? -1;
 const OWN_GID = process.getegid?.() ?? -1;
 
-const SKIPPED_TYPES = new Set(['character-device', 'block-device', 'fifo']);
+const SKIPPED_TYPES = new Set(['character-device', 'block-device', 'fifo', 'unknown']);
 const CREATE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
-class Extraction {
+/** fs takes seconds as a number, but turns a negative one into "now": give those as a Date. */
+function time(seconds: number): number | Date {
+  return seconds < 0 ? new Date(seconds * 1000) : seconds;
+}
+
+class Extraction implements TarHandler {
   private readonly kinds = new Map<string, Kind>([['', 'dir']]);
   private readonly dirMeta = new Map<string, DirMeta>();
+  /** The last parent directory prepareParents() found to be ours (see there). */
+  private checkedDir: string | undefined;
+  /** The file whose data is arriving, while the current member is one. */
+  private file: { fd: number; meta: Meta } | undefined;
   readonly result: ExtractResult = { entries: 0, bytes: 0, skipped: [] };
 
-  constructor(private readonly dest: string) {}
+  private readonly dest: string;
 
+  constructor(dest: string) {
+    this.dest = resolve(dest);
+  }
+
+  /** rel is normalized already (memberPath): no need for path.join's normalizing. */
   private abs(rel: string): string {
-    return rel === '' ? this.dest : join(this.dest, rel);
+    return rel === '' ? this.dest : `${this.dest}/${rel}`;
   }
 
   /** Creates missing parents; refuses to go through anything but a directory we made. */
   private prepareParents(rel: string, name: string): void {
+    const slash = rel.lastIndexOf('/');
+    if (slash < 0) return;
+    // Members come grouped by directory: one that was fine a moment ago
+    // still is, unless clearExisting() removed something since.
+    const dir = rel.slice(0, slash);
+    if (dir === this.checkedDir) return;
     for (const parent of parentPaths(rel)) {
       const kind = this.kinds.get(parent);
       if (kind === 'dir') continue;
@@ -108,6 +131,7 @@ class Extraction {
       mkdirSync(this.abs(parent), 0o755);
       this.kinds.set(parent, 'dir');
     }
+    this.checkedDir = dir;
   }
 
   /** A later member replaces an earlier one of the same name, as with tar. */
@@ -116,6 +140,7 @@ class Extraction {
     if (kind === undefined) return false;
     if (kind === 'dir' && newKind === 'dir') return true;
     if (rel === '') throw new UnsafeArchiveError('the archive replaces its own root directory');
+    this.checkedDir = undefined;
     if (kind === 'dir') {
       rmSync(this.abs(rel), { recursive: true });
       const prefix = `${rel}/`;
@@ -130,83 +155,82 @@ class Extraction {
     return false;
   }
 
-  async entry(header: Header, data: AsyncIterable<Buffer>): Promise<void> {
+  /** A member's header. Skipped members get no open file, so their data is dropped. */
+  entry(h: TarHeader): void {
     this.result.entries++;
-    const rel = memberPath(header.name);
-    if (SKIPPED_TYPES.has(header.type ?? '')) {
-      this.result.skipped.push(`${header.type} /${rel}`);
-      return discard(data);
+    const rel = memberPath(h.name);
+    if (SKIPPED_TYPES.has(h.type)) {
+      this.result.skipped.push(`${h.type} /${rel}`);
+      return;
     }
-    const kind = kindOf(header.type);
-    if (kind === undefined && header.type !== 'link') {
-      this.result.skipped.push(`${header.type ?? 'unknown'} /${rel}`);
-      return discard(data);
-    }
-    this.prepareParents(rel, header.name);
-    const mode = (header.mode ?? 0o644) & 0o7777;
-    const uid = header.uid ?? 0;
-    const gid = header.gid ?? 0;
-    const mtime = header.mtime ?? new Date(0);
+    this.prepareParents(rel, h.name);
+    const meta: Meta = { mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime };
     const path = this.abs(rel);
-    if (header.type === 'link') {
-      this.hardlink(rel, header);
-    } else if (kind === 'dir') {
+    if (h.type === 'link') {
+      this.hardlink(rel, h);
+    } else if (h.type === 'directory') {
       if (!this.clearExisting(rel, 'dir')) mkdirSync(path, 0o700);
       this.kinds.set(rel, 'dir');
-      this.dirMeta.set(rel, { path, mode, uid, gid, mtime });
-    } else if (kind === 'symlink') {
+      this.dirMeta.set(rel, { path, ...meta });
+    } else if (h.type === 'symlink') {
       this.clearExisting(rel, 'symlink');
-      symlinkSync(header.linkname ?? '', path);
-      if (uid !== OWN_UID || gid !== OWN_GID) lchownSync(path, uid, gid);
-      lutimesSync(path, mtime, mtime);
+      symlinkSync(h.linkname, path);
+      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) lchownSync(path, meta.uid, meta.gid);
+      lutimesSync(path, time(meta.mtime), time(meta.mtime));
       this.kinds.set(rel, 'symlink');
     } else {
       this.clearExisting(rel, 'file');
       this.kinds.set(rel, 'file');
-      await this.writeFile(path, data, { mode, uid, gid, mtime });
+      // Created with its final permission bits (the umask is 0 meanwhile)
+      // and, as we are root, owned by 0:0 already: most files need no chown
+      // or chmod, and on a large image those syscalls add up.
+      this.file = { fd: openSync(path, CREATE_FLAGS, meta.mode & 0o777), meta };
     }
-    // tar-stream attaches no data to a directory (its stream never ends): skip it.
-    if (kind !== 'file' && kind !== 'dir') await discard(data);
   }
 
-  private hardlink(rel: string, header: Header): void {
-    const target = memberPath(header.linkname ?? '');
+  data(slice: Buffer): void {
+    const file = this.file;
+    if (file === undefined) return;
+    let off = 0;
+    while (off < slice.length) off += writeSync(file.fd, slice, off);
+    this.result.bytes += slice.length;
+  }
+
+  end(): void {
+    const file = this.file;
+    if (file === undefined) return;
+    this.file = undefined;
+    const { fd, meta } = file;
+    try {
+      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) fchownSync(fd, meta.uid, meta.gid);
+      // After chown, which clears setuid/setgid.
+      if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
+      futimesSync(fd, time(meta.mtime), time(meta.mtime));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** After a failure: the caller removes the directory, which needs no open file in it. */
+  abandon(): void {
+    if (this.file) closeSync(this.file.fd);
+    this.file = undefined;
+  }
+
+  private hardlink(rel: string, h: TarHeader): void {
+    const target = memberPath(h.linkname);
     const kind = this.kinds.get(target);
     // Only to something this archive already put inside the directory;
     // link(2) does not follow a symlink, so linking one is safe too.
     if (kind !== 'file' && kind !== 'symlink') {
       throw new UnsafeArchiveError(
-        `hardlink "${header.name}" points at "${header.linkname ?? ''}", which is not a file extracted from this archive`,
+        `hardlink "${h.name}" points at "${h.linkname}", which is not a file extracted from this archive`,
       );
     }
-    this.prepareParents(target, header.linkname ?? '');
+    this.prepareParents(target, h.linkname);
     this.clearExisting(rel, kind);
     linkSync(this.abs(target), this.abs(rel));
     this.kinds.set(rel, kind);
-  }
-
-  private async writeFile(
-    path: string,
-    data: AsyncIterable<Buffer>,
-    meta: Omit<DirMeta, 'path'>,
-  ): Promise<void> {
-    // Created with its final permission bits (the umask is 0 meanwhile) and,
-    // as we are root, owned by 0:0 already: most files need no chown or
-    // chmod, and on a large image those syscalls add up.
-    const fd = openSync(path, CREATE_FLAGS, meta.mode & 0o777);
-    try {
-      for await (const chunk of data) {
-        let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off);
-        this.result.bytes += chunk.length;
-      }
-      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) fchownSync(fd, meta.uid, meta.gid);
-      // After chown, which clears setuid/setgid.
-      if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
-      futimesSync(fd, meta.mtime, meta.mtime);
-    } finally {
-      closeSync(fd);
-    }
   }
 
   /** Directory metadata last, deepest first: adding children changes mtimes, and 0555 would block them. */
@@ -215,83 +239,41 @@ class Extraction {
     for (const d of dirs) {
       chownSync(d.path, d.uid, d.gid);
       chmodSync(d.path, d.mode);
-      utimesSync(d.path, d.mtime, d.mtime);
+      utimesSync(d.path, time(d.mtime), time(d.mtime));
     }
   }
-}
-
-/**
- * Reads and drops a member's data. tar-stream parses the next header only
- * once the current member's data has been read, so a symlink, hardlink,
- * device or unknown member (a GNU sparse file) whose header declares a size
- * would otherwise stall the import forever.
- */
-async function discard(data: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _chunk of data) {
-    // dropped
-  }
-}
-
-function kindOf(type: Header['type']): Kind | undefined {
-  switch (type) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'dir';
-    case 'symlink':
-      return 'symlink';
-    default:
-      return undefined;
-  }
-}
-
-/**
- * tar-stream says "Unexpected end of data" both for a tar cut off inside a
- * member and for input shorter than one 512-byte header (a short text file):
- * the second is not a truncated tar, it is not a tar at all.
- */
-function tooShort(err: unknown, entries: number): unknown {
-  if (entries === 0 && err instanceof Error && err.message === 'Unexpected end of data')
-    return new Error('the file ends before its first tar header');
-  return err;
 }
 
 /**
  * Reads a (decompressed) tar stream into dest, which must be an empty
- * directory that nothing else writes to. Throws UnsafeArchiveError for a
- * hostile archive and the parser's error for a corrupt one; the caller
- * removes dest on failure.
+ * directory that nothing else writes to. Each chunk is parsed and written
+ * synchronously, so a chunk costs one await whatever it holds. Throws
+ * UnsafeArchiveError for a hostile archive and the parser's error for a
+ * corrupt one; the caller removes dest on failure.
  */
 export async function extractTar(
-  input: Readable,
+  input: AsyncIterable<Buffer>,
   dest: string,
   opts: ExtractOptions = {},
 ): Promise<ExtractResult> {
-  const { extract } = await import('tar-stream');
-  const parser = extract();
   const job = new Extraction(dest);
+  const parser = new TarParser(job);
   const umask = process.umask(0); // modes exactly as the archive says
-  const feeding = pipeline(input, parser, opts.signal ? { signal: opts.signal } : {});
-  // Surface a parse error even while we are between entries.
-  const fed = feeding.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
   try {
-    for await (const entry of parser) {
-      await job.entry(entry.header, entry as AsyncIterable<Buffer>);
+    opts.signal?.throwIfAborted();
+    // Leaving this loop early (an error, an abort) closes the input.
+    for await (const chunk of input) {
+      parser.push(chunk);
       opts.onProgress?.({ entries: job.result.entries, bytes: job.result.bytes });
+      opts.signal?.throwIfAborted();
     }
+    parser.finish();
   } catch (err) {
-    input.destroy();
-    parser.destroy();
-    throw tooShort(err, job.result.entries);
+    job.abandon();
+    throw err;
   } finally {
     process.umask(umask);
   }
-  const feedError = await fed;
-  if (feedError) throw tooShort(feedError, job.result.entries);
   if (job.result.entries === 0) throw new Error('the archive has no entries');
   job.finishDirectories();
   return job.result;

@@ -1,16 +1,18 @@
 /**
- * One import: the archive is read once, hashed and extracted in the same
- * pass, into a private temporary directory under images/ (its name carries
- * our pid, so `clean` can tell a live import from a dead one). The caller
- * renames it into place when it is whole.
+ * One import: the archive is read once, hashed (in a worker thread when it
+ * is large, see hasher.ts) and extracted in the same pass, into a private
+ * temporary directory under images/ (its name carries our pid, so `clean`
+ * can tell a live import from a dead one). The caller renames it into place
+ * when it is whole.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InterruptedError, UserError, errnoCode } from '../errors.js';
 import type { StateRoot } from '../state-root.js';
 import { openArchive, type ArchiveFile } from './archive-file.js';
 import { extractTar, UnsafeArchiveError } from './extract.js';
+import { BlockPool } from './file-blocks.js';
+import { sha256Hasher } from './hasher.js';
 import { progressLine } from './progress.js';
 
 export const TMP_PREFIX = '.tmp-';
@@ -64,24 +66,36 @@ export async function importToTemp(
   signal?: AbortSignal,
 ): Promise<ImportedTemp> {
   const file = archive.path;
-  const dir = join(store.images, `${TMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Unique, not secret (images/ is 0700): Math.random spares OpenSSL's
+  // random generator a cold start, and mkdir refuses a name in use.
+  const suffix = Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0');
+  const dir = join(store.images, `${TMP_PREFIX}${process.pid}-${suffix}`);
   const lower = join(dir, 'lower');
-  mkdirSync(lower, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { mode: 0o700 });
+  mkdirSync(lower, { mode: 0o700 });
   const progress = progressLine(basename(file), archive.size);
-  const hash = createHash('sha256');
+  const pool = new BlockPool();
+  const hasher = sha256Hasher(archive.size, (ab) => pool.give(ab));
   let inputRead = 0;
   try {
-    const input = openArchive(archive, (chunk) => {
-      hash.update(chunk);
-      inputRead += chunk.length;
-    });
+    const input = openArchive(
+      archive,
+      (block) => {
+        inputRead += block.length; // before update(), which moves the block away
+        hasher.update(block);
+      },
+      pool,
+    );
     const result = await extractTar(input, lower, {
       onProgress: (p) => progress.update(p, inputRead),
       ...(signal ? { signal } : {}),
     });
+    const digest = await hasher.digest();
     progress.done();
     const record: ImageRecord = {
-      digest: hash.digest('hex'),
+      digest,
       source: resolve(file),
       archiveSize: archive.size,
       entries: result.entries,
@@ -93,6 +107,7 @@ export async function importToTemp(
     warnSkipped(file, result.skipped);
     return { dir, record };
   } catch (err) {
+    hasher.abandon();
     progress.done();
     rmSync(dir, { recursive: true, force: true });
     if (signal?.aborted)

@@ -15,6 +15,14 @@ export class UnsafeArchiveError extends Error {
 export function memberPath(name: string): string {
   if (name.includes('\0'))
     throw new UnsafeArchiveError(`member name has a NUL byte: ${JSON.stringify(name)}`);
+  // Most names are clean once a leading "./" and a trailing "/" are dropped
+  // (splitting each is a cost on large images): no empty, "." or ".."
+  // component hides in a string that neither starts with "/" or ".", nor
+  // ends with "/", nor holds "//" or "/.".
+  let s = name.startsWith('./') ? name.slice(2) : name;
+  if (s.endsWith('/')) s = s.slice(0, -1);
+  const clean = s !== '' && s[0] !== '/' && s[0] !== '.' && !s.endsWith('/') && !s.includes('//');
+  if (clean && !s.includes('/.')) return s;
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new UnsafeArchiveError(`member "${name}" climbs out with ".."`);
   return parts.join('/');

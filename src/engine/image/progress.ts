@@ -2,6 +2,7 @@
  * Extraction progress on stderr, only when stderr is a terminal, redrawn in
  * place at most ten times a second and erased when done.
  */
+import { fstatSync } from 'node:fs';
 import type { ExtractProgress } from './extract.js';
 
 function mb(bytes: number): string {
@@ -13,12 +14,27 @@ export interface ProgressLine {
   done(): void;
 }
 
+/**
+ * process.stderr is made on first use, and for a pipe that costs more than
+ * a millisecond (a first import takes tens): a terminal is a character
+ * device, so anything else needs no stream at all.
+ */
+function stderrIfTerminal(): NodeJS.WriteStream | undefined {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return process.stderr.isTTY ? process.stderr : undefined;
+}
+
 export function progressLine(
   label: string,
   inputSize: number,
-  stream = process.stderr,
+  out?: NodeJS.WriteStream,
 ): ProgressLine {
-  if (!stream.isTTY) return { update() {}, done() {} };
+  const stream = out ?? stderrIfTerminal();
+  if (!stream?.isTTY) return { update() {}, done() {} };
   let last = 0;
   let drawn = false;
   return {
