@@ -1,9 +1,13 @@
 /**
- * Entry point: arguments -> a headless command (or, with none, the shell).
- * Each command module is imported only when it is the one asked for, so a
- * headless run loads no more than it needs.
+ * Entry point: arguments -> a headless command, or with none the
+ * full-screen app (loaded only then: a headless run never loads the UI).
  */
 import { UserError } from './engine/errors.js';
+import { cleanCommand } from './commands/clean.js';
+import { imagesCommand } from './commands/images.js';
+import { psCommand } from './commands/ps.js';
+import { rmCommand } from './commands/rm.js';
+import { runCommand } from './commands/run.js';
 
 export const TOP_HELP = `NAME
     overlay-tui - see overlayfs at work in a container made like Docker's overlay2
@@ -38,12 +42,15 @@ COMMANDS
 
 type Command = (argv: string[]) => number | Promise<number>;
 
+// The small headless commands are imported with the CLI (fewer chunk files
+// to load at start-up); the layer model, the watcher and the UI are loaded
+// only by the commands that use them.
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  run: async () => (await import('./commands/run.js')).runCommand,
-  ps: async () => (await import('./commands/ps.js')).psCommand,
-  images: async () => (await import('./commands/images.js')).imagesCommand,
-  rm: async () => (await import('./commands/rm.js')).rmCommand,
-  clean: async () => (await import('./commands/clean.js')).cleanCommand,
+  run: async () => runCommand,
+  ps: async () => psCommand,
+  images: async () => imagesCommand,
+  rm: async () => rmCommand,
+  clean: async () => cleanCommand,
   diff: async () => (await import('./commands/diff.js')).diffCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
 };

@@ -8,7 +8,7 @@ import { killContainer, teardownContainer } from '../engine/container/teardown.j
 import { readState } from '../engine/container/state.js';
 import { SignalGuard } from '../engine/signal-guard.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
-import { recordEvents, type EventRecorder } from '../engine/watch/event-recorder.js';
+import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
   DEFAULT_IMAGE,
   HELP_OPTION,
@@ -159,6 +159,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     let recorder: EventRecorder | undefined;
     try {
       if (args.events !== undefined) {
+        // Loaded only when asked for: the watcher and the layer model (with a
+        // native xattr module) would cost every plain run its start-up time.
+        const { recordEvents } = await import('../engine/watch/event-recorder.js');
         recorder = await recordEvents(args.events, paths.upper, state.lowers, () => typed.current);
       }
       if (!guard.receivedSignal) {
