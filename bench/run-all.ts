@@ -4,7 +4,9 @@
  * `npm run bench > report.md` keeps only the report.
  *
  *   node dist/bench/run-all.js [--rounds N] [--busybox-rounds N]
- *                              [--large-rounds N] [--only run|extract] [--skip-large]
+ *                              [--large-rounds N] [--only run|extract|layers|ui] [--skip-large]
+ *                              [--scan-rounds N] [--diff-rounds N] [--latency-writes N]
+ *                              [--ui-launches N] [--ui-writes N] [--ui-keys N]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,9 @@ import { environment, markdownTable, writeResults } from './lib/report.js';
 import { benchContainerRun } from './container-run.js';
 import { benchExtraction } from './extraction.js';
 import { ensureRootfsTarball } from './gen-rootfs.js';
+import { benchLayers } from './layers.js';
+import { checkLayerEntries } from './lib/layer-engine.js';
+import { benchUi } from './ui.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +28,12 @@ const { values } = parseArgs({
     'large-rounds': { type: 'string', default: '7' },
     only: { type: 'string' },
     'skip-large': { type: 'boolean', default: false },
+    'scan-rounds': { type: 'string', default: '10' },
+    'diff-rounds': { type: 'string', default: '5' },
+    'latency-writes': { type: 'string', default: '1000' },
+    'ui-launches': { type: 'string', default: '20' },
+    'ui-writes': { type: 'string', default: '120' },
+    'ui-keys': { type: 'string', default: '60' },
   },
   strict: true,
 });
@@ -37,24 +48,26 @@ function rounds(name: string, value: string, min: number): number {
 }
 
 async function main(): Promise<number> {
+  const only = values.only;
+  if (only !== undefined && !['run', 'extract', 'layers', 'ui'].includes(only))
+    throw new Error('--only must be run, extract, layers or ui');
+  const want = (section: string): boolean => only === undefined || only === section;
   checkPrerequisites();
+  if (want('layers')) checkLayerEntries();
   stopOnSignals();
   const env = environment();
   const sections: string[] = [];
   const targets: string[][] = [];
   const results: Record<string, unknown> = { environment: env, argv: process.argv.slice(2) };
-  const only = values.only;
-  if (only !== undefined && only !== 'run' && only !== 'extract')
-    throw new Error('--only must be run or extract');
   let leaked: string[] = [];
   try {
-    if (only !== 'extract') {
+    if (want('run')) {
       const r = await benchContainerRun(rounds('rounds', values.rounds, 30));
       sections.push(r.markdown);
       results.containerRun = r.json;
       targets.push(...r.targets);
     }
-    if (only !== 'run') {
+    if (want('extract')) {
       const busybox = await benchExtraction({
         label: 'default image (fixtures/busybox.tar)',
         file: defaultImage,
@@ -78,6 +91,26 @@ async function main(): Promise<number> {
         results.extractLarge = large.json;
         targets.push(...large.targets);
       }
+    }
+    if (want('layers')) {
+      const r = await benchLayers({
+        scanRounds: rounds('scan-rounds', values['scan-rounds'], 5),
+        diffRounds: rounds('diff-rounds', values['diff-rounds'], 5),
+        writes: rounds('latency-writes', values['latency-writes'], 1000),
+      });
+      sections.push(r.markdown);
+      results.layers = r.json;
+      targets.push(...r.targets);
+    }
+    if (want('ui')) {
+      const r = await benchUi({
+        launches: rounds('ui-launches', values['ui-launches'], 15),
+        writes: rounds('ui-writes', values['ui-writes'], 100),
+        keys: rounds('ui-keys', values['ui-keys'], 50),
+      });
+      sections.push(r.markdown);
+      results.ui = r.json;
+      targets.push(...r.targets);
     }
   } finally {
     // Anything still mounted here was leaked by a run (ours or the engine's).

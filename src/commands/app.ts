@@ -23,6 +23,8 @@ export async function appCommand(argv: string[], help: string): Promise<number> 
       `the default image ${image} is not built yet: run 'npm run image' (or pass --image FILE)`,
     );
   }
+  // React's development build costs every frame (and start-up) dearly.
+  process.env.NODE_ENV ??= 'production';
   const { runApp } = await import('../ui/run-app.js');
   return runApp({
     image,

@@ -46,7 +46,7 @@ export function TerminalPane({ screen, width, height, focused }: TerminalPanePro
   }, [screen, width, height]);
 
   return (
-    <Box width={width} height={height} overflow="hidden" flexDirection="column" flexShrink={0}>
+    <Box width={width} height={height} flexDirection="column" flexShrink={0}>
       {frame.lines.slice(0, height).map((runs, y) => (
         // Rows have no identity beyond their position.
         <Box key={y} width={frame.cols} height={1} flexShrink={0}>

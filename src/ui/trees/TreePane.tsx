@@ -113,7 +113,7 @@ export function TreePane({ title, rows, selected, focused, width, height }: Tree
   const position = `${here}/${rows.length}`;
   if (height <= 0 || width <= 0) return null;
   return (
-    <Box width={width} height={height} flexDirection="column" flexShrink={0} overflow="hidden">
+    <Box width={width} height={height} flexDirection="column" flexShrink={0}>
       <Title title={title} position={position} width={width} focused={focused} />
       {visible.map((row, i) => (
         <Row
