@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { INSTALL_DIR } from '../engine/install-dir.js';
-import { UsageError } from '../engine/errors.js';
+import { existsSync } from 'node:fs';
+import { UsageError, UserError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -13,9 +14,26 @@ export type OptionSpecs = Record<string, OptionSpec>;
 
 export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies OptionSpecs;
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpecs;
+/** What makes a container: the image, its name, keep its upper. For `run` and the app. */
+export const CONTAINER_OPTIONS = {
+  image: { type: 'string' },
+  name: { type: 'string' },
+  keep: { type: 'boolean' },
+} as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
 export const DEFAULT_IMAGE = join(INSTALL_DIR, 'fixtures', 'busybox.tar');
+
+/** The image to use: --image FILE, or the default one, which must have been built. */
+export function imageArg(image: string | undefined): string {
+  const file = image ?? DEFAULT_IMAGE;
+  if (file === DEFAULT_IMAGE && !existsSync(file)) {
+    throw new UserError(
+      `the default image ${file} is not built yet: run 'npm run image' (or pass --image FILE)`,
+    );
+  }
+  return file;
+}
 
 export function stateRootArg(root: string | undefined): string {
   return root ?? DEFAULT_STATE_ROOT;

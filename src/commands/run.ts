@@ -1,6 +1,5 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
-import { existsSync } from 'node:fs';
-import { InterruptedError, UsageError, UserError } from '../engine/errors.js';
+import { InterruptedError, UsageError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
@@ -10,8 +9,9 @@ import { SignalGuard } from '../engine/signal-guard.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
 import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
-  DEFAULT_IMAGE,
+  CONTAINER_OPTIONS,
   HELP_OPTION,
+  imageArg,
   ROOT_OPTION,
   parse,
   splitCommand,
@@ -62,9 +62,7 @@ EXAMPLES
 `;
 
 const RUN_OPTIONS = {
-  image: { type: 'string' },
-  name: { type: 'string' },
-  keep: { type: 'boolean' },
+  ...CONTAINER_OPTIONS,
   events: { type: 'string' },
   ...ROOT_OPTION,
   ...HELP_OPTION,
@@ -86,7 +84,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   if (command.length === 0)
     throw new UsageError(`overlay-tui run: missing CMD (see 'overlay-tui run --help')`);
   return {
-    image: values.image ?? DEFAULT_IMAGE,
+    image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
     ...(values.events !== undefined ? { events: values.events } : {}),
@@ -125,11 +123,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (args === 'help') {
     process.stdout.write(RUN_HELP);
     return 0;
-  }
-  if (args.image === DEFAULT_IMAGE && !existsSync(DEFAULT_IMAGE)) {
-    throw new UserError(
-      `the default image ${DEFAULT_IMAGE} is not built yet: run 'npm run image' (or pass --image FILE)`,
-    );
   }
   const store = prepare(['run', ...argv], args.root);
   const guard = new SignalGuard();
