@@ -235,9 +235,9 @@ describe('device nodes and FIFOs', () => {
   });
 
   it('reads past data attached to a symlink, device or unknown member instead of stalling', async () => {
-    // tar-stream parses the next header only once a member's data is read:
-    // a symlink or device header declaring 64 KiB (hostile, or a GNU sparse
-    // 'S' member) hung the import forever before extract.ts drained it.
+    // A symlink or device header declaring 64 KiB (hostile, or a GNU sparse
+    // 'S' member) once hung the import forever (tar-stream waited for the
+    // data to be read); the data must be skipped, not parsed as headers.
     const data = Buffer.alloc(64 * 1024, 0x41);
     const tar = await makeTar([
       { name: 'dev/mem', rawTypeflag: '3', content: data },

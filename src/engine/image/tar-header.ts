@@ -179,9 +179,12 @@ export function decodeHeader(buf: Buffer, off: number): TarHeader {
   // headers have no magic at all.
   const posix = isPosix(buf, off);
   if (posix && buf[off + 345] !== 0) name = `${str(buf, off + 345, 155)}/${name}`;
+  const type = TYPES[flag] ?? 'unknown';
+  // Only device nodes have device numbers (skipped, but reported as such).
+  const device = type === 'character-device' || type === 'block-device';
   return {
     name,
-    type: TYPES[flag] ?? 'unknown',
+    type,
     flag,
     mode: nonNegative(num(buf, off + 100, 8, 'mode'), 'mode'),
     uid: nonNegative(num(buf, off + 108, 8, 'uid'), 'uid'),
@@ -189,8 +192,8 @@ export function decodeHeader(buf: Buffer, off: number): TarHeader {
     size: nonNegative(num(buf, off + 124, 12, 'size'), 'size'),
     mtime: num(buf, off + 136, 12, 'mtime'),
     linkname: str(buf, off + 157, 100),
-    devmajor: num(buf, off + 329, 8, 'devmajor'),
-    devminor: num(buf, off + 337, 8, 'devminor'),
+    devmajor: device ? num(buf, off + 329, 8, 'devmajor') : 0,
+    devminor: device ? num(buf, off + 337, 8, 'devminor') : 0,
   };
 }
 
