@@ -57,12 +57,3 @@ export function openStateRoot(dir: string): StateRoot {
     );
   }
 }
-
-/** The state root for read-only commands: undefined if it was never created. */
-export function existingStateRoot(dir: string): StateRoot | undefined {
-  try {
-    return stateRootPaths(realpathSync(dir));
-  } catch {
-    return undefined;
-  }
-}
