@@ -118,10 +118,12 @@ function classifyPositive(
     change.kind = 'metacopy';
     if (data && data !== top) copiedFrom(data, 'metacopy');
   } else {
-    const source = hasOrigin(e, ns) ? origins.sourceOf(e) : undefined;
     const sameType = replaced?.entry.type === e.type;
     // Lower hard links share an inode: the same inode is the same source.
-    const fromReplaced = !source || source.entry.ino === replaced?.entry.ino;
+    // The usual case (a copy-up in place) needs no search of the lower.
+    const inPlace = sameType && origins.originIno(e) === replaced?.entry.ino;
+    const source = hasOrigin(e, ns) && !inPlace ? origins.sourceOf(e) : undefined;
+    const fromReplaced = inPlace || !source || source.entry.ino === replaced?.entry.ino;
     if (replaced && sameType && hasOrigin(e, ns) && fromReplaced) {
       copiedFrom(replaced, 'copied-up');
     } else {
@@ -183,9 +185,14 @@ class OriginIndex {
   private byIno?: Map<number, LayerRef[]>;
   constructor(private readonly view: MergedView) {}
 
-  sourceOf(upper: LayerEntry): LayerRef | undefined {
+  /** The inode number the origin handle names, if it has one we can read. */
+  originIno(upper: LayerEntry): number | undefined {
     const hex = overlayXattrs(upper, this.view.ns)?.origin;
-    const ino = hex ? decodeOriginHandle(hex)?.ino : undefined;
+    return hex ? decodeOriginHandle(hex)?.ino : undefined;
+  }
+
+  sourceOf(upper: LayerEntry): LayerRef | undefined {
+    const ino = this.originIno(upper);
     if (ino === undefined) return undefined;
     return (this.index().get(ino) ?? []).find((r) => r.entry.type === upper.type);
   }

@@ -45,6 +45,20 @@ export interface MergedView {
 export interface MergeOptions {
   /** 'user' for a mount with the userxattr option. Default 'trusted'. */
   xattrNamespace?: XattrNamespace;
+  /**
+   * Only these subtrees (and the directories on the way to them) are
+   * listed: other directories appear as entries with no children. Lets a
+   * caller that knows what changed pay for that, not for the whole tree.
+   */
+  within?: readonly string[] | undefined;
+}
+
+/** True if dir lies on the way to one of roots, or at or under one. */
+function touches(dir: string, roots: readonly string[]): boolean {
+  return roots.some(
+    (r) =>
+      r === '/' || dir === '/' || dir === r || dir.startsWith(`${r}/`) || r.startsWith(`${dir}/`),
+  );
 }
 
 /** The merged view of an overlay stack. */
@@ -59,10 +73,12 @@ export function computeMerged(stack: OverlayStack, opts: MergeOptions = {}): Mer
   const root = mergedEntry('', '/', { chain: rootStack, below: [] }, ns);
   const ctx: LookupContext = { ns, lowerRoots };
   // Iterative, so that a deep tree cannot overflow the stack.
+  const within = opts.within;
   const pending = [root];
   for (let dir = pending.pop(); dir; dir = pending.pop()) {
     fillDirectory(ctx, dir);
-    for (const child of dir.children?.values() ?? []) if (child.stack) pending.push(child);
+    for (const child of dir.children?.values() ?? [])
+      if (child.stack && (!within || touches(child.path, within))) pending.push(child);
   }
   return { root, ns, stack };
 }

@@ -90,7 +90,7 @@ export function classifyUnder(
   ns: XattrNamespace = 'trusted',
 ): Map<string, UpperState> {
   const part = pruneTo(upper, roots);
-  const { states } = classifyLayers(upperDir, part, lowerDirs, lowers, ns);
+  const { states } = classifyLayers(upperDir, part, lowerDirs, lowers, ns, roots);
   const out = new Map<string, UpperState>();
   for (const [path, state] of states)
     if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
@@ -107,9 +107,11 @@ export function classifyLayers(
   lowerDirs: readonly string[],
   lowers: LowerLoader,
   ns: XattrNamespace = 'trusted',
+  /** Only these subtrees need a merged view (see MergeOptions.within); default all. */
+  within?: readonly string[],
 ): ClassifiedLayers {
   lowers.ensureUnder(upper, ns);
-  const view = computeMerged({ upper, lowers: lowers.roots }, { xattrNamespace: ns });
+  const view = computeMerged({ upper, lowers: lowers.roots }, { xattrNamespace: ns, within });
   const sameData = (path: string, lower: LowerPlace): boolean | undefined => {
     const lowerDir = lowerDirs[lower.layer];
     if (lowerDir === undefined) return undefined;
