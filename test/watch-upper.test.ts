@@ -1,7 +1,7 @@
 /**
  * The live stream on a real overlay: writes go through the merged mount,
  * the watcher sees upper, and every change must come out as the right
- * event, including the ones chokidar alone misses.
+ * event, including the ones inotify alone misses.
  */
 import {
   appendFileSync,
@@ -9,6 +9,7 @@ import {
   cpSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -163,6 +164,68 @@ describe('events for each kind of change', () => {
       for (const p of expected) expect(created.has(p), p).toBe(true);
     });
   });
+});
+
+/** inotify watches this process holds (every "inotify wd:" line in its fdinfo). */
+function inotifyWatches(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    try {
+      n += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('inotify wd:').length - 1;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
+}
+
+describe('watches', () => {
+  it('one per upper directory, none per file, and let go when the directory goes', async () => {
+    await withWatchedOverlay('g', async (d, w) => {
+      const before = inotifyWatches();
+      const got = collect(w, (all) => all.filter((e) => e.kind === 'create').length >= 62);
+      mkdirSync(join(d.merged, 'many/sub'), { recursive: true });
+      for (let i = 0; i < 30; i++) writeFileSync(join(d.merged, `many/f${i}`), 'x');
+      for (let i = 0; i < 30; i++) writeFileSync(join(d.merged, `many/sub/f${i}`), 'x');
+      await got;
+      // upper holds / , /many and /many/sub: three directories, 60 files.
+      expect(w.watchCount).toBe(3);
+      expect(inotifyWatches() - before).toBe(2);
+      const gone = collect(w, has('delete', '/many'));
+      rmSync(join(d.merged, 'many'), { recursive: true });
+      await gone;
+      expect(w.watchCount).toBe(1);
+    });
+  });
+
+  it('a directory deleted and made again is watched anew: a file made in it is reported', async () => {
+    await withWatchedOverlay('h', async (d, w) => {
+      let got = collect(w, has('create', '/d/one'));
+      mkdirSync(join(d.merged, 'd'));
+      writeFileSync(join(d.merged, 'd/one'), '1');
+      await got;
+      got = collect(w, has('create', '/d/two'));
+      rmSync(join(d.merged, 'd'), { recursive: true });
+      mkdirSync(join(d.merged, 'd'));
+      await new Promise((r) => setTimeout(r, 400)); // after every look again
+      writeFileSync(join(d.merged, 'd/two'), '2');
+      expect((await got).some((e) => e.kind === 'create' && e.path === '/d/two')).toBe(true);
+    });
+  });
+
+  it('a file made in a directory tree made in the same instant is reported, 50 of 50', async () => {
+    await withWatchedOverlay('i', async (d, w) => {
+      let reported = 0;
+      for (let i = 0; i < 50; i++) {
+        const path = `/t${i}/a/b/c/f`;
+        const got = collect(w, has('create', path));
+        mkdirSync(join(d.merged, `t${i}/a/b/c`), { recursive: true });
+        writeFileSync(join(d.merged, path), 'x');
+        if ((await got).some((e) => e.kind === 'create' && e.path === path)) reported++;
+      }
+      expect(reported).toBe(50);
+    });
+  }, 60_000);
 });
 
 describe('the whiteout right after its directory was copied up', () => {

@@ -5,7 +5,7 @@
  * notification can be missed or arrive for the wrong reason, a state is
  * what is on disk. Pure: no I/O.
  */
-import type { EntryType, LayerEntry } from './layer-entry.js';
+import { inodeKey, sameInode, type EntryType, type LayerEntry } from './layer-entry.js';
 import type { UpperChange } from './classify-upper.js';
 
 export type ChangeEventKind = 'copy-up' | 'create' | 'modify' | 'delete' | 'opaque' | 'rename';
@@ -41,7 +41,7 @@ export interface UpperState {
 function sameEntry(a: UpperState, b: UpperState): boolean {
   const x = a.entry;
   const y = b.entry;
-  if (a.change.kind !== b.change.kind || x.type !== y.type || x.ino !== y.ino) return false;
+  if (a.change.kind !== b.change.kind || x.type !== y.type || !sameInode(x, y)) return false;
   if (x.mode !== y.mode || x.uid !== y.uid || x.gid !== y.gid || x.target !== y.target)
     return false;
   if (JSON.stringify(x.xattrs) !== JSON.stringify(y.xattrs)) return false;
@@ -103,7 +103,7 @@ function modified(time: number, path: string, now: UpperState, was: UpperState):
   const x = was.entry;
   const y = now.entry;
   const data =
-    x.size !== y.size || x.mtimeMs !== y.mtimeMs || x.target !== y.target || x.ino !== y.ino;
+    x.size !== y.size || x.mtimeMs !== y.mtimeMs || x.target !== y.target || !sameInode(x, y);
   const bytes = sizeOf(y);
   return {
     ...base(time, path, now),
@@ -142,16 +142,18 @@ function pairRenames(
   before: ReadonlyMap<string, UpperState>,
   after: ReadonlyMap<string, UpperState>,
 ): ChangeEvent[] {
-  const created = new Map<number, ChangeEvent>();
+  // By inode, birth time included: a file deleted and another made in the
+  // same burst can get the same inode number without being a rename.
+  const created = new Map<string, ChangeEvent>();
   for (const e of events) {
-    const ino = after.get(e.path)?.entry.ino;
-    if (e.kind === 'create' && ino !== undefined) created.set(ino, e);
+    const entry = after.get(e.path)?.entry;
+    if (e.kind === 'create' && entry) created.set(inodeKey(entry), e);
   }
   const out: ChangeEvent[] = [];
   for (const e of events) {
-    const ino = before.get(e.path)?.entry.ino;
+    const entry = before.get(e.path)?.entry;
     const upperOnly = e.kind === 'delete' && e.deleted === 'upper-only';
-    const target = upperOnly && ino !== undefined ? created.get(ino) : undefined;
+    const target = upperOnly && entry ? created.get(inodeKey(entry)) : undefined;
     if (target) {
       target.kind = 'rename';
       target.from = e.path;

@@ -12,7 +12,15 @@ export type {
   OverlayXattrs,
   XattrNamespace,
 } from './layer-entry.js';
-export { childPath, entryAt, layerName, walkEntries, withEntry } from './layer-entry.js';
+export {
+  childPath,
+  entryAt,
+  inodeKey,
+  layerName,
+  sameInode,
+  walkEntries,
+  withEntry,
+} from './layer-entry.js';
 export { scanEntry, scanLayer, type ScanOptions } from './layer-scan.js';
 export {
   hasOrigin,

@@ -37,6 +37,12 @@ export interface LayerEntry {
   size: number;
   mtimeMs: number;
   ino: number;
+  /**
+   * Birth time (statx btime), where the filesystem keeps one. With ino it
+   * tells a directory made anew from the one deleted just before it, whose
+   * inode number ext4 hands out again at once.
+   */
+  btimeMs?: number;
   nlink: number;
   /** Character and block devices only (a whiteout is a character device 0/0). */
   rdev?: { major: number; minor: number };
@@ -46,6 +52,16 @@ export interface LayerEntry {
   xattrs?: Partial<Record<XattrNamespace, OverlayXattrs>>;
   /** Directories only: children by name. */
   children?: Map<string, LayerEntry>;
+}
+
+/** The same inode, not just the same inode number (see LayerEntry.btimeMs). */
+export function sameInode(a: LayerEntry, b: LayerEntry): boolean {
+  return a.ino === b.ino && a.btimeMs === b.btimeMs;
+}
+
+/** A string naming an entry's inode as sameInode() compares it. */
+export function inodeKey(e: LayerEntry): string {
+  return `${e.ino}:${e.btimeMs ?? ''}`;
 }
 
 /** A layer in a stack: 'upper', or the index of a lower (0 = topmost, as in lowerdir=top:...:bottom). */

@@ -42,6 +42,7 @@ export function statToEntry(name: string, st: Stats): LayerEntry {
     ino: st.ino,
     nlink: st.nlink,
   };
+  if (st.birthtimeMs > 0) entry.btimeMs = st.birthtimeMs;
   if (type === 'char' || type === 'block') entry.rdev = splitDev(st.rdev);
   if (type === 'dir') entry.children = new Map();
   return entry;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   childPath,
   entryAt,
+  sameInode,
   scanEntry,
   scanLayer,
   withEntry,
@@ -23,7 +24,7 @@ export interface Rescanned {
   changed: string[];
   /** Directories scanned whole because they are new. */
   newDirs: string[];
-  /** Directories replaced by another of the same name: chokidar must watch the new one. */
+  /** Directories replaced by another of the same name (a new inode, which needs a new watch). */
   replacedDirs: string[];
 }
 
@@ -53,15 +54,16 @@ function wholeDir(abs: string, name: string): LayerEntry | undefined {
 
 /** Differs in anything classification or the stream looks at (a directory's size and mtime aside). */
 function differs(a: LayerEntry | undefined, b: LayerEntry): boolean {
-  if (!a || a.type !== b.type || a.ino !== b.ino || a.mode !== b.mode) return true;
+  if (!a || a.type !== b.type || !sameInode(a, b) || a.mode !== b.mode) return true;
   if (a.uid !== b.uid || a.gid !== b.gid || a.target !== b.target) return true;
   if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return true;
   return b.type !== 'dir' && (a.size !== b.size || a.mtimeMs !== b.mtimeMs);
 }
 
 /**
- * deep: also rescan every entry the directory already had (a look again at
- * a directory scanned whole, which may have changed before it was watched).
+ * deep: also rescan every entry the directory already had, all the way down
+ * (a look again at a directory scanned whole, which may have changed before
+ * it was watched).
  */
 export function rescanPath(
   upperDir: string,
@@ -91,7 +93,7 @@ export function rescanPath(
     }
     return out;
   }
-  if (old?.type !== 'dir' || old.ino !== now.ino) {
+  if (old?.type !== 'dir' || !sameInode(old, now)) {
     const whole = wholeDir(abs, now.name);
     (old?.type === 'dir' ? out.replacedDirs : out.newDirs).push(path);
     if (whole) out.root = withEntry(root, path, whole);
@@ -100,6 +102,7 @@ export function rescanPath(
   }
   const children = new Map<string, LayerEntry>();
   const names = listNames(abs);
+  const subdirs: string[] = [];
   for (const name of names) {
     const before = old.children?.get(name);
     // A name the tree knows keeps its entry: if it changed, its own
@@ -116,9 +119,10 @@ export function rescanPath(
     if (child.type !== 'dir') {
       children.set(name, child);
       if (differs(before, child)) out.changed.push(p);
-    } else if (before?.type === 'dir' && before.ino === child.ino) {
+    } else if (before?.type === 'dir' && sameInode(before, child)) {
       children.set(name, { ...child, children: before.children ?? new Map() });
       if (differs(before, child)) out.changed.push(p);
+      subdirs.push(p);
     } else {
       const whole = wholeDir(join(abs, name), name);
       if (whole) children.set(name, whole);
@@ -132,5 +136,16 @@ export function rescanPath(
   }
   if (differs(old, now)) out.changed.push(path);
   out.root = withEntry(root, path, { ...now, children });
+  // A look again goes all the way down: a subdirectory made in the same
+  // burst as its parent may have been filled before it was watched.
+  if (deep) {
+    for (const sub of subdirs) {
+      const r = rescanPath(upperDir, out.root, sub, true);
+      out.root = r.root;
+      out.changed.push(...r.changed);
+      out.newDirs.push(...r.newDirs);
+      out.replacedDirs.push(...r.replacedDirs);
+    }
+  }
   return out;
 }

@@ -3,21 +3,24 @@
  * the lower: read-only, and it can hold 100,000 files) and turns what
  * changes there into typed events.
  *
- * chokidar only says where to look. It misses things on overlayfs's upper
- * (a whiteout made right after its directory was copied up; a directory
- * deleted and made again, which arrives as a rename over the old one), so
- * every notification marks a path and its parent dirty; after a short
- * settle time each dirty directory is listed again and each entry in it
- * rescanned. The events come from comparing the classified state before
- * and after (overlay/change-events.ts), so a burst is coalesced into the
- * changes it made, and nothing on disk goes unreported.
+ * inotify only says where to look (dir-watches.ts: one watch per upper
+ * directory). Notifications alone miss things on overlayfs's upper (a
+ * whiteout made right after its directory was copied up, before the new
+ * directory is watched; a directory deleted and made again, which arrives
+ * as a rename over the old one), so every notification marks a path and
+ * its parent dirty; after a short settle time each dirty directory is
+ * listed again and each new entry in it scanned, and a new directory is
+ * looked at again shortly after it is watched. The events come from
+ * comparing the classified state before and after
+ * (overlay/change-events.ts), so a burst is coalesced into the changes it
+ * made, and nothing on disk goes unreported.
  */
 import { EventEmitter } from 'node:events';
 import { join, relative } from 'node:path';
 import { release } from 'node:os';
-import type { FSWatcher } from 'chokidar';
 import {
   changeEvents,
+  entryAt,
   scanEntry,
   scanLayer,
   type ChangeEvent,
@@ -33,6 +36,7 @@ import {
   type ClassifiedLayers,
 } from '../layers/classify-container.js';
 import { rescanPath } from './rescan.js';
+import { DirWatches } from './dir-watches.js';
 
 export interface UpperWatcherOptions {
   upperDir: string;
@@ -100,7 +104,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private timer: NodeJS.Timeout | undefined;
   private stateTimer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
-  private watcher: FSWatcher | undefined;
+  private dirWatches: DirWatches | undefined;
   private readonly rechecks = new Set<NodeJS.Timeout>();
   private readonly recentFiles = new Set<string>();
 
@@ -109,7 +113,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     this.lowers = new LowerLoader(opts.lowerDirs);
     this.upper = scanLayer(opts.upperDir);
     this.full = this.classify(this.upper);
-    this.states = this.full.states;
+    // A copy: flush() edits it in place, and full.states may be in a consumer's hands.
+    this.states = new Map(this.full.states);
   }
 
   /** The current classified layers (for the UI, and for `diff`). */
@@ -119,34 +124,32 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   }
 
   async start(): Promise<void> {
-    const { watch } = await import('chokidar');
-    const w = watch(this.opts.upperDir, {
-      ignoreInitial: true,
-      // chokidar would merge an unlink and an add into one 'change' and delay it.
-      atomic: false,
-      followSymlinks: false,
-      ignorePermissionErrors: true,
-    });
-    this.watcher = w;
-    w.on('all', (_event, path) => this.markDirty(path));
-    w.on('raw', (_event, name, details) => {
-      const dir = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (dir) this.markDirty(join(dir, name));
-    });
-    w.on('error', (err) => this.emit('error', err instanceof Error ? err : new Error(String(err))));
-    await new Promise<void>((resolve) => w.once('ready', resolve));
-    // Anything that changed between the first scan and 'ready' is caught here.
+    const dirs = new DirWatches(
+      this.opts.upperDir,
+      (abs) => this.markDirty(abs),
+      (err) => this.emit('error', err),
+    );
+    this.dirWatches = dirs;
+    dirs.sync(this.upper);
+    // Anything that changed between the first scan and the watches is caught here.
     this.deep.add('/');
     this.markDirty(this.opts.upperDir);
     if (this.opts.pollWrites ?? !kernelReportsUpperWrites()) {
       this.poller = setInterval(() => this.pollRecentFiles(), POLL_MS);
     }
+    return Promise.resolve();
   }
 
-  async close(): Promise<void> {
+  /** How many upper directories are watched (one inotify watch each). */
+  get watchCount(): number {
+    return this.dirWatches?.size ?? 0;
+  }
+
+  close(): Promise<void> {
     for (const t of [this.timer, this.stateTimer, this.poller, ...this.rechecks]) clearTimeout(t);
     this.rechecks.clear();
-    await this.watcher?.close();
+    this.dirWatches?.close();
+    return Promise.resolve();
   }
 
   /** Loads a lower directory's whole listing (a tree pane expanded it) and reclassifies. */
@@ -181,19 +184,17 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
         const r = rescanPath(this.opts.upperDir, upper, path, deep.has(path));
         upper = r.root;
         changed.push(...r.changed);
-        for (const dir of r.replacedDirs) this.rewatch(dir);
         for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
       this.upper = upper;
       if (changed.length === 0) return [];
       const roots = outermost(changed);
+      this.watchDirsAt(roots);
       const { upperDir, lowerDirs, ns } = this.opts;
       const after = classifyUnder(upperDir, upper, lowerDirs, this.lowers, roots, ns);
       const before = under(this.states, roots);
-      const states = new Map(this.states);
-      for (const path of before.keys()) states.delete(path);
-      for (const [path, state] of after) states.set(path, state);
-      this.states = states;
+      for (const path of before.keys()) this.states.delete(path);
+      for (const [path, state] of after) this.states.set(path, state);
       this.full = undefined;
       return this.report(changeEvents(before, after, Date.now()));
     } catch (err) {
@@ -214,7 +215,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.upper = scanLayer(this.opts.upperDir);
       this.full = this.classify(this.upper);
       const before = this.states;
-      this.states = this.full.states;
+      this.states = new Map(this.full.states);
       return this.report(changeEvents(before, this.states, Date.now()));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
@@ -229,6 +230,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (events.length > 0) {
       this.emit('events', events);
       // The whole view for the UI, at a bounded rate: events go out at once.
+      // Computing it costs what the upper holds: only for someone listening.
+      if (this.listenerCount('state') === 0) return events;
       this.stateTimer ??= setTimeout(() => {
         this.stateTimer = undefined;
         this.emit('state', this.current);
@@ -242,16 +245,17 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     return classifyLayers(upperDir, upper, lowerDirs, this.lowers, ns);
   }
 
-  /** chokidar keeps watching a directory's old inode when it is replaced: watch the new one. */
-  private rewatch(path: string): void {
-    const abs = join(this.opts.upperDir, path);
-    this.watcher?.unwatch(abs);
-    this.watcher?.add(abs);
+  /** New directories get a watch; removed or replaced ones lose theirs. */
+  private watchDirsAt(roots: readonly string[]): void {
+    const dirs = this.dirWatches;
+    if (!dirs) return;
+    for (const root of roots)
+      if (dirs.has(root) || entryAt(this.upper, root)?.type === 'dir') dirs.sync(this.upper, root);
   }
 
   /**
-   * A directory scanned whole may get entries before chokidar watches it
-   * (and chokidar reports nothing already there): look again shortly.
+   * A directory scanned whole may get entries before its watch exists
+   * (and a watch reports nothing already there): look again shortly.
    */
   private recheckLater(path: string): void {
     for (const ms of RECHECK_MS) {
