@@ -183,7 +183,7 @@ export function layersMarkdown(
   const young = f.streams[0]?.result;
   const p99 = (r: StreamResult | undefined): number => p(r?.latency.map((l) => l.ms) ?? [], 0.99);
   const w = grown.watches;
-  // Few watches on an empty upper, then about one per upper path (chokidar watches files too).
+  // Few watches on an empty upper, then at most one per upper path (one per upper directory).
   const watchesOk =
     (w[0]?.watches ?? Infinity) <= 10 && w.every((x) => x.watches <= 1.1 * x.upperPaths + 10);
   const targets = [

@@ -51,12 +51,12 @@ const streamBuckets: Categorize = (stack) => {
   const h = has(stack);
   if (h('flush') || h('finish')) {
     if (h('rescanPath')) return 'UpperWatcher.flush › rescanPath (dirty paths)';
-    if (h('classifyLayers')) return 'UpperWatcher.flush › classifyLayers (whole upper)';
-    if (h('changeEvents')) return 'UpperWatcher.flush › changeEvents (whole upper)';
+    if (h('classifyLayers')) return 'UpperWatcher.flush › classifyUnder (changed subtrees)';
+    if (h('changeEvents')) return 'UpperWatcher.flush › changeEvents (changed subtrees)';
     return 'UpperWatcher.flush › the rest';
   }
   if (h('UpperWatcher')) return 'UpperWatcher constructor (first scan)';
-  if (h('chokidar') || h('readdirp')) return 'chokidar and readdirp (node_modules)';
+  if (h('FSWatcher') || h('DirWatches')) return 'inotify watches (dir-watches.ts, fs.watch)';
   return vmBucket(stack) ?? 'other (IPC, timers, Node internals)';
 };
 

@@ -78,7 +78,7 @@ export class WatchChild {
     };
   }
 
-  /** The watch count once it stops moving (chokidar adds watches for new directories lazily). */
+  /** The watch count once it stops moving (new directories are watched after the flush that finds them). */
   async settledCount(): Promise<Msg> {
     let last = await this.next('count', 'count');
     for (let i = 0; i < 30; i++) {
