@@ -21,7 +21,7 @@ import type { ClassifiedLayers } from '../engine/layers/classify-container.js';
 import { readVersions, type Versions } from '../engine/layers/read-versions.js';
 import type { ChangeEvent } from '../overlay/index.js';
 import type { StatusInfo } from './store/app-store.js';
-import type { TerminalScreen } from './terminal/terminal-screen.js';
+import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
 
 /** Where the running shell's news goes (the store, once it exists). */
@@ -72,7 +72,7 @@ export class AppSession {
   }
 
   /** Starts the shell on a pty the size of the screen, and the watcher. */
-  async startShell(screen: TerminalScreen): Promise<ClassifiedLayers> {
+  async startShell(screen: ScreenSurface): Promise<ClassifiedLayers> {
     const { paths, state } = this.current();
     const typed = new CommandLineTracker();
     const watcher = new UpperWatcher({
@@ -163,7 +163,7 @@ export class AppSession {
    * new one cannot take its name), make a new one from the same image and
    * attach the same screen to its shell. Rejects `ended` if that fails.
    */
-  async restart(screen: TerminalScreen): Promise<ClassifiedLayers | undefined> {
+  async restart(screen: ScreenSurface): Promise<ClassifiedLayers | undefined> {
     try {
       await this.stopShell();
       const old = this.container;

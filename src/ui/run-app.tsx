@@ -12,7 +12,11 @@ import { SignalGuard } from '../engine/signal-guard.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { TerminalScreen } from './terminal/terminal-screen.js';
+import { RemoteScreen } from './terminal/remote-screen.js';
+import type { ScreenSurface } from './terminal/screen-surface.js';
 import { AppSession } from './app-session.js';
 
 export interface AppArgs {
@@ -81,7 +85,10 @@ async function showApp(
 ): Promise<number> {
   const layout = computeLayout(size.cols, size.rows);
   if (!layout) throw new UserError('the terminal became too small');
-  const screen = new TerminalScreen({ cols: layout.terminal.width, rows: layout.terminal.height });
+  let notice: ((message: string) => void) | undefined;
+  const screen = openScreen(layout.terminal.width, layout.terminal.height, (err) =>
+    notice?.(`the terminal pane stopped: its emulator's thread failed (${err.message})`),
+  );
   try {
     const layers = await session.startShell(screen);
     const appStore = createAppStore(
@@ -101,6 +108,7 @@ async function showApp(
       },
       { keepUpper: session.keep },
     );
+    notice = (message) => appStore.getState().setNotice(message);
     session.sink = {
       state: (next) => appStore.getState().setLayers(next),
       events: (events) => appStore.getState().addEvents(events),
@@ -114,7 +122,14 @@ async function showApp(
         screen={screen}
         writeToShell={(bytes) => session.writeToShell(bytes)}
       />,
-      { exitOnCtrlC: false, patchConsole: false },
+      {
+        exitOnCtrlC: false,
+        patchConsole: false,
+        // The terminal pane already limits itself to ~30 frames a second
+        // (FrameThrottle); ink's own throttle at the same rate, out of step
+        // with ours, added up to a frame's wait to every change shown.
+        maxFps: 60,
+      },
     );
     try {
       return await session.ended;
@@ -126,4 +141,17 @@ async function showApp(
     await session.stopShell();
     screen.dispose();
   }
+}
+
+/**
+ * The terminal emulator, in a worker thread when the build has one beside
+ * this module (dist/screen-worker.js); in this thread otherwise (running
+ * from the TypeScript sources).
+ */
+function openScreen(cols: number, rows: number, onError: (err: Error) => void): ScreenSurface {
+  const workerFile = fileURLToPath(new URL('./screen-worker.js', import.meta.url));
+  if (!existsSync(workerFile)) return new TerminalScreen({ cols, rows });
+  const screen = new RemoteScreen(workerFile, { cols, rows });
+  screen.onError(onError);
+  return screen;
 }

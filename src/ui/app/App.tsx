@@ -11,7 +11,7 @@ import type { AppStore } from '../store/app-store.js';
 import { useRawInput } from '../input/use-raw-input.js';
 import { splitKeys } from '../input/split-keys.js';
 import { TerminalPane } from '../terminal/TerminalPane.js';
-import type { TerminalScreen } from '../terminal/terminal-screen.js';
+import type { ScreenSurface } from '../terminal/screen-surface.js';
 import { TreePane } from '../trees/TreePane.js';
 import { Legend } from '../trees/Legend.js';
 import { paneRows, type PaneKind } from '../trees/tree-rows.js';
@@ -25,7 +25,7 @@ import { inspectView } from '../inspector/inspect-model.js';
 
 export interface AppProps {
   store: AppStore;
-  screen: TerminalScreen;
+  screen: ScreenSurface;
   writeToShell: (bytes: Buffer) => void;
 }
 

@@ -1,11 +1,11 @@
 /**
  * Wires a pty (node-pty's IPty, or anything shaped like it) to a
- * TerminalScreen: output -> emulator, emulator replies -> pty, emulator
+ * ScreenSurface: output -> emulator, emulator replies -> pty, emulator
  * resizes -> pty. Output is flow-controlled: while xterm has more than
  * HIGH_WATER bytes unparsed the pty is paused, so a flood (`yes`) is held
  * back by the kernel instead of piling up in memory and starving key input.
  */
-import type { TerminalScreen } from './terminal-screen.js';
+import type { ScreenSurface } from './screen-surface.js';
 
 /** The part of node-pty's IPty used here. */
 export interface PtyLike {
@@ -16,10 +16,12 @@ export interface PtyLike {
   resume(): void;
 }
 
-const HIGH_WATER = 256 * 1024;
-const LOW_WATER = 32 * 1024;
+// A key's echo waits behind what is queued: at the ~2.5 MB/s xterm parses
+// here, 64 KB is ~25 ms. The kernel holds the rest (the writer blocks).
+const HIGH_WATER = 16 * 1024;
+const LOW_WATER = 4 * 1024;
 
-export function attachPty(pty: PtyLike, screen: TerminalScreen): () => void {
+export function attachPty(pty: PtyLike, screen: ScreenSurface): () => void {
   let pending = 0;
   let paused = false;
   let attached = true;

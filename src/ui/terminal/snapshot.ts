@@ -185,3 +185,10 @@ export function readViewport(
   }
   return { cols, rows, lines, cursor: { x: cursorX, y: cursorY, visible } };
 }
+
+/** An empty screen, the cursor at the top left: what is shown before the first frame. */
+export function blankSnapshot(cols: number, rows: number): ScreenSnapshot {
+  const lines: CellRun[][] = [];
+  for (let y = 0; y < rows; y++) lines.push([blankRun(cols, false)]);
+  return { cols, rows, lines, cursor: { x: 0, y: 0, visible: false } };
+}

@@ -11,6 +11,7 @@ import xterm from '@xterm/headless';
 import type { IDisposable } from '@xterm/headless';
 import { FrameThrottle } from './frame-throttle.js';
 import { readViewport, type ScreenSnapshot } from './snapshot.js';
+import { clampSize, type ScreenSurface } from './screen-surface.js';
 
 // @xterm/headless is a webpack CommonJS bundle whose named exports Node's
 // ESM loader cannot detect: `import { Terminal }` fails at run time.
@@ -39,7 +40,7 @@ function mentions25(params: (number | number[])[]): boolean {
   return params.some((p) => p === 25);
 }
 
-export class TerminalScreen {
+export class TerminalScreen implements ScreenSurface {
   private readonly term: InstanceType<typeof Terminal>;
   private readonly throttle: FrameThrottle;
   private readonly frameListeners = new Set<Listener<[]>>();
@@ -112,19 +113,21 @@ export class TerminalScreen {
 
   /** Resizes the emulator (the caller or `attachPty` resizes the pty). */
   resize(cols: number, rows: number): void {
-    const c = Math.max(2, Math.floor(cols));
-    const r = Math.max(1, Math.floor(rows));
+    const { cols: c, rows: r } = clampSize(cols, rows);
     if (c === this.term.cols && r === this.term.rows) return;
     this.term.resize(c, r);
     for (const cb of [...this.resizeListeners]) cb(c, r);
     this.throttle.schedule();
   }
 
-  /** Clears the screen and every mode, for a new shell (a restarted container). */
-  reset(): void {
-    this.term.reset();
-    this.cursorShown = true;
-    this.throttle.schedule();
+  /**
+   * Clears the screen and every mode, for a new shell (a restarted
+   * container). A full reset (RIS) queued behind what was written before,
+   * since xterm parses writes later: output of the old shell still queued
+   * must not land on the new screen. onDone: once it has taken effect.
+   */
+  reset(onDone?: () => void): void {
+    this.term.write('\x1bc', onDone);
   }
 
   onResize(cb: (cols: number, rows: number) => void): () => void {
