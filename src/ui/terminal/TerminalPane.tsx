@@ -1,5 +1,5 @@
 /**
- * Draws a TerminalScreen's viewport: one Ink row per terminal row, one
+ * Draws a terminal emulator's viewport (a ScreenSurface): one Ink row per terminal row, one
  * nested <Text> per styled run. Re-renders only when the screen publishes
  * a frame (throttled there), never per byte of output.
  *
@@ -10,11 +10,11 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { Box, Text } from 'ink';
 import type { TextProps } from 'ink';
-import type { TerminalScreen } from './terminal-screen.js';
+import type { ScreenSurface } from './screen-surface.js';
 import type { CellRun } from './snapshot.js';
 
 export interface TerminalPaneProps {
-  screen: TerminalScreen;
+  screen: ScreenSurface;
   width: number;
   height: number;
   /** The cursor is drawn (as an inverted cell) only while the pane has focus. */
@@ -38,8 +38,31 @@ function runProps(run: CellRun, showCursor: boolean): TextProps {
   };
 }
 
+/** A run that draws nothing but default blanks (Ink's screen starts out as spaces). */
+function isPlainBlank(run: CellRun, showCursor: boolean): boolean {
+  return (
+    run.bg === undefined &&
+    !run.inverse &&
+    !run.underline &&
+    !run.strikethrough &&
+    !(showCursor && run.cursor) &&
+    run.text.trim() === ''
+  );
+}
+
+/**
+ * The row without its trailing default blanks: Ink re-reads every character
+ * it is given on every frame, and a shell's lines are mostly blank.
+ */
+export function visibleRuns(runs: readonly CellRun[], showCursor: boolean): readonly CellRun[] {
+  let end = runs.length;
+  while (end > 0 && isPlainBlank(runs[end - 1] as CellRun, showCursor)) end--;
+  return end === runs.length ? runs : runs.slice(0, end);
+}
+
 export function TerminalPane({ screen, width, height, focused }: TerminalPaneProps) {
   const frame = useSyncExternalStore(screen.onFrame, screen.getFrame);
+  const showCursor = focused && frame.cursor.visible;
 
   useEffect(() => {
     screen.resize(width, height);
@@ -53,8 +76,8 @@ export function TerminalPane({ screen, width, height, focused }: TerminalPanePro
           {/* truncate, not wrap: should a glyph's width differ between xterm
               and Ink's string-width, the row still stays one line high. */}
           <Text wrap="truncate-end">
-            {runs.map((run, i) => (
-              <Text key={i} {...runProps(run, focused && frame.cursor.visible)}>
+            {visibleRuns(runs, showCursor).map((run, i) => (
+              <Text key={i} {...runProps(run, showCursor)}>
                 {run.text}
               </Text>
             ))}
