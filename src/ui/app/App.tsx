@@ -17,10 +17,10 @@ import { Legend } from '../trees/Legend.js';
 import { paneRows, type PaneKind } from '../trees/tree-rows.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
 import { FeedPane } from './FeedPane.js';
-import { HelpOverlay } from './HelpOverlay.js';
+import { HelpOverlay, helpScrollMax } from './HelpOverlay.js';
 import { KeyLegend, StatusBar } from './StatusBar.js';
 import { paneKey, prefixCommand } from './keys.js';
-import { InspectorPane } from '../inspector/InspectorPane.js';
+import { InspectorPane, inspectorScrollMax } from '../inspector/InspectorPane.js';
 import { inspectView } from '../inspector/inspect-model.js';
 
 export interface AppProps {
@@ -57,6 +57,14 @@ export function App({ store, screen, writeToShell }: AppProps) {
     [s.layers, s.lowerStates, opts],
   ) as Record<PaneKind, ReturnType<typeof paneRows>>;
 
+  // The help covers the trees and the feed; stacked, the shell too: at the
+  // smallest size that is what leaves room for every key.
+  const help = !layout
+    ? { width: 0, height: 0 }
+    : layout.kind === 'wide'
+      ? { width: layout.feed.width, height: layout.tree.height + layout.feed.height }
+      : { width: layout.width, height: layout.height - 2 };
+
   const view = useMemo(
     () =>
       s.inspector
@@ -80,7 +88,15 @@ export function App({ store, screen, writeToShell }: AppProps) {
       const focusedRows =
         state.focus === 'feed' || state.focus === 'terminal' ? [] : treeRows[state.focus];
       const page = Math.max(1, (layout?.tree.height ?? 10) - 2);
-      for (const key of splitKeys(bytes)) paneKey(store.getState(), key, focusedRows, page);
+      const scrollMax = !layout
+        ? 0
+        : state.help
+          ? helpScrollMax(help.width, help.height)
+          : view
+            ? inspectorScrollMax(view, layout.feed.width, layout.feed.height)
+            : 0;
+      for (const key of splitKeys(bytes))
+        paneKey(store.getState(), key, focusedRows, page, scrollMax);
     },
     onCommand: (key) => {
       const state = store.getState();
@@ -116,6 +132,7 @@ export function App({ store, screen, writeToShell }: AppProps) {
     <InspectorPane
       path={s.selected}
       view={view}
+      scroll={s.scroll}
       focused={s.focus === 'feed'}
       width={layout.feed.width}
       height={layout.feed.height}
@@ -144,8 +161,9 @@ export function App({ store, screen, writeToShell }: AppProps) {
       />
     </Box>
   );
+  const helpOverlay = <HelpOverlay width={help.width} height={help.height} scroll={s.scroll} />;
   const right = s.help ? (
-    <HelpOverlay width={layout.feed.width} height={layout.tree.height + layout.feed.height} />
+    helpOverlay
   ) : (
     <Box flexDirection="column">
       {trees}
@@ -159,6 +177,8 @@ export function App({ store, screen, writeToShell }: AppProps) {
           {terminal}
           {right}
         </Box>
+      ) : s.help ? (
+        helpOverlay
       ) : (
         <Box flexDirection="column">
           {terminal}

@@ -1,17 +1,25 @@
-/** `?`: every key, in place of the trees and the feed until a key is pressed. */
+/**
+ * `?`: every key, in place of the trees and the feed (of everything but the
+ * status lines when the screen is stacked) until a key other than the
+ * arrows and pages, which scroll it, is pressed.
+ */
 import { Box, Text } from 'ink';
+import { wrapWords } from '../inspector/inspect-model.js';
 
 export const HELP_LINES: [string, string][] = [
   ['C-b o, C-b Tab', 'move focus to the next pane (C-b Left/Up: previous)'],
   ['C-b 1 … 5', 'focus shell, lower, upper, merged, changes'],
   ['C-b C-b', 'send C-b itself to the shell'],
-  ['C-b q, q', 'quit: the container is stopped, unmounted and removed (asks first if'],
-  ['', '  the shell still runs processes: then q again quits)'],
+  [
+    'C-b q, q',
+    'quit: the container is stopped, unmounted and removed (asks first if the shell still runs processes: then q again quits)',
+  ],
   ['C-b i, i', 'inspector: lower and upper versions of the selected path, and why'],
   ['Enter on a file', 'open the inspector on it (Esc or i closes it)'],
   ['C-b k, K', 'keep upper on exit (the container is stopped, not removed)'],
   ['C-b R, R', 'restart the container with a fresh upper'],
-  ['C-b ?, ?', 'this help (any key closes it)'],
+  ['C-b ?, ?', 'this help (↑ ↓ PgUp PgDn scroll it, any other key closes it)'],
+  ['↑ ↓ PgUp PgDn', 'in the inspector: scroll the data'],
   ['Tab, S-Tab', 'next / previous pane (outside the shell)'],
   ['↑ ↓ j k', 'move the selection (the same path in all three trees)'],
   ['PgUp PgDn Home End', 'move a page, to the top, to the bottom'],
@@ -23,17 +31,56 @@ export const HELP_LINES: [string, string][] = [
   ['C-c in the shell', 'goes to the shell, as in any terminal'],
 ];
 
-export function HelpOverlay({ width, height }: { width: number; height: number }) {
+/** One drawn line of the help: a key (or '' under a wrapped description) and text. */
+export interface HelpRow {
+  key: string;
+  text: string;
+}
+
+/** The help laid out for a width: descriptions wrapped under their own column. */
+export function helpRows(width: number): HelpRow[] {
   const keyWidth = Math.max(...HELP_LINES.map(([k]) => k.length)) + 2;
+  const textWidth = Math.max(10, width - keyWidth - 1);
+  const rows: HelpRow[] = [];
+  for (const [key, what] of HELP_LINES) {
+    const lines = wrapWords(what, textWidth, Number.MAX_SAFE_INTEGER);
+    lines.forEach((text, i) => rows.push({ key: i === 0 ? key : '', text }));
+  }
+  return rows;
+}
+
+/** How far the help can scroll at this size. */
+export function helpScrollMax(width: number, height: number): number {
+  return Math.max(0, helpRows(width).length - (height - 1));
+}
+
+export function HelpOverlay({
+  width,
+  height,
+  scroll = 0,
+}: {
+  width: number;
+  height: number;
+  scroll?: number;
+}) {
+  const keyWidth = Math.max(...HELP_LINES.map(([k]) => k.length)) + 2;
+  const rows = helpRows(width);
+  const room = Math.max(0, height - 1);
+  const top = Math.min(scroll, Math.max(0, rows.length - room));
+  const shown = rows.slice(top, top + room);
+  const more =
+    rows.length > room
+      ? `  lines ${top + 1}-${top + shown.length} of ${rows.length}, ↑↓ PgUp PgDn`
+      : '';
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text inverse bold wrap="truncate">
-        {' keys'.padEnd(width)}
+        {` keys (any other key closes this)${more}`.padEnd(width)}
       </Text>
-      {HELP_LINES.slice(0, height - 1).map(([key, what]) => (
-        <Text key={`${key}:${what}`} wrap="truncate">
-          <Text bold>{` ${key.padEnd(keyWidth)}`}</Text>
-          {what}
+      {shown.map((row, i) => (
+        <Text key={`${top + i}`} wrap="truncate">
+          <Text bold>{` ${row.key.padEnd(keyWidth)}`}</Text>
+          {row.text}
         </Text>
       ))}
     </Box>

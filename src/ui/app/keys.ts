@@ -52,10 +52,42 @@ const TREE_KEYS: Record<string, string> = {
   Space: 'space',
 };
 
-/** A key for a tree pane or the feed (rows: the focused tree's rows). */
-export function paneKey(s: AppState, key: string, rows: readonly TreeRow[], page: number): void {
+const SCROLL_KEYS: Record<string, 'line' | 'page' | 'end'> = {
+  Up: 'line',
+  k: 'line',
+  Down: 'line',
+  j: 'line',
+  PageUp: 'page',
+  PageDown: 'page',
+  Home: 'end',
+  End: 'end',
+};
+
+/** Scrolls the help or the inspector's data; false if key does not scroll. */
+function scrollKey(s: AppState, key: string, page: number, max: number): boolean {
+  const kind = SCROLL_KEYS[key];
+  if (!kind) return false;
+  const back = key === 'Up' || key === 'k' || key === 'PageUp' || key === 'Home';
+  const step = kind === 'line' ? 1 : kind === 'page' ? page : max;
+  const next = Math.max(0, Math.min(max, Math.min(s.scroll, max) + (back ? -step : step)));
+  if (next !== s.scroll) s.setScroll(next);
+  return true;
+}
+
+/**
+ * A key for a tree pane or the feed (rows: the focused tree's rows;
+ * scrollMax: how far the help, or the inspector's data, can scroll).
+ */
+export function paneKey(
+  s: AppState,
+  key: string,
+  rows: readonly TreeRow[],
+  page: number,
+  scrollMax = 0,
+): void {
   if (s.help) {
-    s.setHelp(false);
+    // The arrows and pages scroll it; any other key closes it.
+    if (!scrollKey(s, key, page, scrollMax)) s.setHelp(false);
     return;
   }
   if (s.searching) return searchKey(s, key);
@@ -71,6 +103,10 @@ export function paneKey(s: AppState, key: string, rows: readonly TreeRow[], page
   // Plain k is "up" in the panes (vi keys): keep is K here, C-b k anywhere.
   if (key === 'K') return s.toggleKeep();
   if (key === 'R') return s.restart();
+  if (s.focus === 'feed' && s.inspector) {
+    scrollKey(s, key, page, scrollMax);
+    return;
+  }
   if (s.focus === 'feed') {
     if (key === 'Up' || key === 'k') s.selectEvent(s.feedIndex - 1);
     else if (key === 'Down' || key === 'j') s.selectEvent(s.feedIndex + 1);

@@ -15,6 +15,8 @@ export interface InspectorPaneProps {
   focused: boolean;
   width: number;
   height: number;
+  /** Data rows scrolled past (clamped here to what can scroll). */
+  scroll?: number;
 }
 
 const LABEL = 8;
@@ -29,10 +31,10 @@ function DiffText({ row, width }: { row: DiffRow; width: number }) {
   return color ? <Text color={color}>{text}</Text> : <Text>{text}</Text>;
 }
 
-export function InspectorPane({ path, view, focused, width, height }: InspectorPaneProps) {
+/** What fits where: the parts above the data, and the rows left for it. */
+export function planInspector(view: InspectView, width: number, height: number) {
   const inner = width - 1; // one cell of margin on the left, as the other panes
   const sentence = wrapWords(view.sentence, inner, Math.max(1, Math.min(3, height - 2)));
-  const col = Math.max(1, Math.floor((inner - LABEL - 1) / 2));
   // Title and sentence first; then the attributes, but on a small screen
   // they leave up to half the room to the data, which is what changed.
   const body = Math.max(0, height - 1 - sentence.length);
@@ -40,8 +42,31 @@ export function InspectorPane({ path, view, focused, width, height }: InspectorP
   const attrs = view.attrs.slice(0, Math.max(0, body - Math.min(data, Math.ceil(body / 2))));
   const heading = view.heading && body > attrs.length ? view.heading : '';
   const room = body - attrs.length - (heading ? 1 : 0);
-  const over = view.rows.length > room && room > 1;
-  const rows = view.rows.slice(0, over ? room - 1 : room);
+  return { inner, sentence, attrs, heading, room };
+}
+
+/** How far the data can scroll: one row of the room says what is above or below. */
+export function inspectorScrollMax(view: InspectView, width: number, height: number): number {
+  const { room } = planInspector(view, width, height);
+  return view.rows.length > room && room > 1 ? view.rows.length - (room - 1) : 0;
+}
+
+export function InspectorPane({
+  path,
+  view,
+  focused,
+  width,
+  height,
+  scroll = 0,
+}: InspectorPaneProps) {
+  const { inner, sentence, attrs, heading, room } = planInspector(view, width, height);
+  const col = Math.max(1, Math.floor((inner - LABEL - 1) / 2));
+  const max = inspectorScrollMax(view, width, height);
+  const top = Math.min(scroll, max);
+  const over = max > 0;
+  const rows = view.rows.slice(top, top + (over ? room - 1 : room));
+  const below = view.rows.length - top - rows.length;
+  const where = top > 0 ? `${top} rows above, ${below} below` : `${below} more rows`;
   const used =
     1 + sentence.length + attrs.length + (heading ? 1 : 0) + rows.length + (over ? 1 : 0);
   return (
@@ -62,13 +87,13 @@ export function InspectorPane({ path, view, focused, width, height }: InspectorP
       ))}
       {heading ? <Text bold>{fitCells(` ${heading}`, width)}</Text> : null}
       {rows.map((row, i) => (
-        <Box key={`d${i}`} width={width}>
+        <Box key={`d${top + i}`} width={width}>
           <Text> </Text>
           <DiffText row={row} width={inner} />
         </Box>
       ))}
       {over ? (
-        <Text dimColor>{fitCells(` ⋯ ${view.rows.length - rows.length} more rows`, width)}</Text>
+        <Text dimColor>{fitCells(` ⋯ ${where}${focused ? ' (↑↓ PgUp PgDn)' : ''}`, width)}</Text>
       ) : null}
       {Array.from({ length: Math.max(0, height - used) }, (_, i) => (
         <Text key={`p${i}`}>{' '.repeat(width)}</Text>

@@ -52,6 +52,8 @@ export interface AppState {
   search: string;
   searching: boolean;
   help: boolean;
+  /** Lines the help or the inspector's data is scrolled by; 0 whenever either opens or the path changes. */
+  scroll: number;
   status: StatusInfo;
   upperBytes: number;
   exited?: number;
@@ -77,6 +79,7 @@ export interface AppState {
   setChangesOnly(on: boolean): void;
   setSearch(text: string, searching: boolean): void;
   setHelp(on: boolean): void;
+  setScroll(lines: number): void;
   /** Asks first (quitPending) when the shell still runs other processes. */
   quit(): void;
   cancelQuit(): void;
@@ -113,6 +116,7 @@ function fresh(layers: ClassifiedLayers) {
     selected: '/',
     feedIndex: 0,
     expanded: new Set(['/']),
+    scroll: 0,
   };
 }
 
@@ -146,6 +150,7 @@ export function createAppStore(
     search: '',
     searching: false,
     help: false,
+    scroll: 0,
     status,
     inspector: false,
     keepUpper: options.keepUpper ?? false,
@@ -164,7 +169,12 @@ export function createAppStore(
       const next = PANE_ORDER[(i + step + PANE_ORDER.length) % PANE_ORDER.length] ?? 'terminal';
       set({ focus: next });
     },
-    select: (path) => set({ selected: path, ...inspectPatch(get(), engine, path) }),
+    select: (path) =>
+      set({
+        selected: path,
+        ...(path === get().selected ? {} : { scroll: 0 }),
+        ...inspectPatch(get(), engine, path),
+      }),
     selectEvent: (index) => {
       const events = get().events;
       const i = Math.max(0, Math.min(index, events.length - 1));
@@ -183,6 +193,7 @@ export function createAppStore(
       set({
         feedIndex: i,
         selected: event.path,
+        ...(event.path === get().selected ? {} : { scroll: 0 }),
         expanded,
         ...inspectPatch(get(), engine, event.path),
       });
@@ -198,7 +209,8 @@ export function createAppStore(
     },
     setChangesOnly: (on) => set({ changesOnly: on }),
     setSearch: (text, searching) => set({ search: text, searching }),
-    setHelp: (on) => set({ help: on }),
+    setHelp: (on) => set({ help: on, scroll: 0 }),
+    setScroll: (lines) => set({ scroll: Math.max(0, lines) }),
     quit: () => {
       const others = get().quitPending ? 0 : (engine.otherProcesses?.() ?? 0);
       if (others === 0) return engine.quit();
@@ -210,11 +222,11 @@ export function createAppStore(
     },
     cancelQuit: () => set({ quitPending: false, notice: undefined }),
     toggleInspector: () => {
-      set({ inspector: !get().inspector });
+      set({ inspector: !get().inspector, scroll: 0 });
       set(inspectPatch(get(), engine));
     },
     openInspector: () => {
-      set({ inspector: true });
+      set({ inspector: true, scroll: 0 });
       set(inspectPatch(get(), engine));
     },
     toggleKeep: () => {
