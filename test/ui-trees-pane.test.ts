@@ -5,13 +5,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import type { TreeRow } from '../src/ui/trees/tree-rows.js';
-import {
-  cellWidth,
-  fitCells,
-  humanSize,
-  printable,
-  scrollOffset,
-} from '../src/ui/trees/row-layout.js';
+import { compactBytes, humanBytes } from '../src/engine/human-bytes.js';
+import { cellWidth, fitCells, printable, scrollOffset } from '../src/ui/trees/row-layout.js';
 
 // chalk (inside Ink) picks its colour level when first imported, and a
 // test's stdout is no TTY: force colours before Ink is loaded.
@@ -184,8 +179,20 @@ describe('row layout', () => {
       [1023.9 * 1024, '1.0M'],
       [5 * 1024 ** 3, '5.0G'],
     ];
-    for (const [bytes, text] of cases) expect(humanSize(bytes)).toBe(text);
-    for (let b = 1; b < 2 ** 50; b *= 3) expect(humanSize(b).length).toBeLessThanOrEqual(5);
+    for (const [bytes, text] of cases) expect(compactBytes(bytes)).toBe(text);
+    for (let b = 1; b < 2 ** 50; b *= 3) expect(compactBytes(b).length).toBeLessThanOrEqual(5);
+  });
+
+  it('writes sizes in text in the same binary units, named', () => {
+    const cases: [number, string][] = [
+      [0, '0 B'],
+      [1023, '1023 B'],
+      [1234, '1.2 KiB'],
+      [10 * 1024, '10 KiB'],
+      [1023.9 * 1024, '1.0 MiB'],
+      [5 * 1024 ** 3, '5.0 GiB'],
+    ];
+    for (const [bytes, text] of cases) expect(humanBytes(bytes)).toBe(text);
   });
 
   it('moves the window only when the selection leaves it', () => {

@@ -1,4 +1,4 @@
-/** Plain-text tables and sizes for the listing commands. */
+/** Plain-text tables and ages for the listing commands. */
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -8,18 +8,6 @@ export function table(header: string[], rows: string[][]): string {
       .join('   ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-export function humanBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
 export function ago(iso: string, now = Date.now()): string {

@@ -1,7 +1,8 @@
 /** `overlay-tui images`: the extracted images (lower directories) in the store. */
 import { listImages } from '../engine/image/store.js';
 import { containerPaths, listContainerIds, readState } from '../engine/container/state.js';
-import { ago, humanBytes, table } from './format.js';
+import { humanBytes } from '../engine/human-bytes.js';
+import { ago, table } from './format.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
 

@@ -7,7 +7,8 @@ import {
 } from '../engine/container/state.js';
 import { treeBytes } from '../engine/du.js';
 import { isRunning } from '../engine/proc.js';
-import { ago, humanBytes, table } from './format.js';
+import { humanBytes } from '../engine/human-bytes.js';
+import { ago, table } from './format.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
 

@@ -1,5 +1,6 @@
 /** One line per live event, for `watch` and for people reading a recorded stream. */
 import type { ChangeEvent } from '../../overlay/index.js';
+import { humanBytes } from '../human-bytes.js';
 
 /** Local wall-clock time with milliseconds: 20:12:01.123. */
 function clock(ms: number): string {
@@ -8,8 +9,7 @@ function clock(ms: number): string {
 }
 
 function size(bytes: number | undefined): string {
-  if (bytes === undefined) return '';
-  return bytes < 1000 ? `${bytes} B` : `${(bytes / 1000).toFixed(1)} kB`;
+  return bytes === undefined ? '' : humanBytes(bytes);
 }
 
 function details(e: ChangeEvent): string {

@@ -5,7 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import type { StatusInfo } from '../store/app-store.js';
-import { humanSize } from './feed-lines.js';
+import { humanBytes } from '../../engine/human-bytes.js';
 
 export interface StatusBarProps {
   status: StatusInfo;
@@ -29,7 +29,7 @@ export function StatusBar({ status, upperBytes, keepUpper, notice, width }: Stat
     `image ${status.image}`,
     `container ${status.id}`,
     status.pid !== undefined ? `pid ${status.pid}` : undefined,
-    `upper ${humanSize(upperBytes)}${keepUpper ? ' (kept on exit)' : ''}`,
+    `upper ${humanBytes(upperBytes)}${keepUpper ? ' (kept on exit)' : ''}`,
     `overlay ${status.mountOptions}`,
   ].filter((p) => p !== undefined);
   return (

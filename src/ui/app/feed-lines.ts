@@ -3,6 +3,7 @@
  * line that caused them. Pure.
  */
 import type { ChangeEvent } from '../../overlay/index.js';
+import { humanBytes } from '../../engine/human-bytes.js';
 
 export type FeedLine =
   | { kind: 'command'; text: string }
@@ -24,13 +25,6 @@ export function feedLines(events: readonly ChangeEvent[]): FeedLine[] {
   return lines;
 }
 
-export function humanSize(bytes: number | undefined): string {
-  if (bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 /** `copy-up  /etc/passwd  data, 1.2 KiB` (without the time, which the pane adds). */
 export function eventText(e: ChangeEvent): string {
   const what =
@@ -44,7 +38,7 @@ export function eventText(e: ChangeEvent): string {
   const extra = [
     e.changed && e.changed !== 'none' ? e.changed : undefined,
     e.from !== undefined ? `from ${e.from}` : undefined,
-    e.type === 'dir' ? 'dir' : humanSize(e.bytes),
+    e.type === 'dir' ? 'dir' : e.bytes === undefined ? '' : humanBytes(e.bytes),
   ].filter((x) => x);
   return `${what.padEnd(8)} ${e.path}${extra.length ? `  ${extra.join(', ')}` : ''}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { Content, Version, Versions } from '../../engine/layers/read-versions.js';
 import { isDeviceWhiteout, type LayerEntry } from '../../overlay/index.js';
-import { humanSize } from '../app/feed-lines.js';
+import { humanBytes } from '../../engine/human-bytes.js';
 import { cellWidth, fitCells, printable } from '../trees/row-layout.js';
 import { explain, type ExplainInput } from './explain.js';
 import { diffLines, withContext, DIFF_MAX_LINES, type DiffRow } from './line-diff.js';
@@ -60,7 +60,7 @@ function typeWord(e: LayerEntry): string {
 
 const ATTRS: [string, (e: LayerEntry) => string | undefined][] = [
   ['type', typeWord],
-  ['size', (e) => (e.type === 'dir' ? undefined : humanSize(e.size))],
+  ['size', (e) => (e.type === 'dir' ? undefined : humanBytes(e.size))],
   ['mode', (e) => `${modeString(e.type, e.mode)} ${e.mode.toString(8).padStart(4, '0')}`],
   ['owner', (e) => `${e.uid}:${e.gid}`],
   // Before mtime: a whiteout's device numbers are what makes it one.

@@ -10,7 +10,8 @@ import { Box, Text } from 'ink';
 import type { TextProps } from 'ink';
 import type { TreeRow } from './tree-rows.js';
 import { ROW_STYLES } from './row-style.js';
-import { fitCells, humanSize, printable, scrollOffset } from './row-layout.js';
+import { compactBytes } from '../../engine/human-bytes.js';
+import { fitCells, printable, scrollOffset } from './row-layout.js';
 
 export interface TreePaneProps {
   title: string;
@@ -23,7 +24,7 @@ export interface TreePaneProps {
   height: number;
 }
 
-// A space and humanSize's 5 characters; dropped when the pane is too narrow
+// A space and compactBytes's 5 characters; dropped when the pane is too narrow
 // for a size to be worth the room it takes from names.
 const SIZE_CELLS = 6;
 const MIN_WIDTH_FOR_SIZES = 24;
@@ -38,7 +39,7 @@ export function rowParts(row: TreeRow, width: number) {
   const mark = `${ROW_STYLES[row.state].mark} `;
   const link = row.target === undefined ? '' : ` -> ${printable(row.target)}`;
   const name = fitCells(printable(row.name) + link, labelCells - lead.length - 2);
-  const size = row.size === undefined ? '' : humanSize(row.size);
+  const size = row.size === undefined ? '' : compactBytes(row.size);
   return { lead, mark, name, size: sizeCells > 0 ? size.padStart(sizeCells) : '' };
 }
 

@@ -73,22 +73,6 @@ export function fitCells(text: string, width: number): string {
   return `${out}…${' '.repeat(width - 1 - used)}`;
 }
 
-const UNITS = ['', 'k', 'M', 'G', 'T', 'P'];
-
-/** 512, 1.2k, 34k, 5.0M: at most 5 characters (binary units, like ls -h). */
-export function humanSize(bytes: number): string {
-  let v = bytes;
-  let unit = 0;
-  // Round first, so that 1023.9k becomes 1.0M rather than "1024k".
-  while (unit < UNITS.length - 1 && (unit === 0 ? v : Math.round(v)) >= 1024) {
-    v /= 1024;
-    unit++;
-  }
-  if (unit === 0) return String(v);
-  const text = v < 9.95 ? v.toFixed(1) : String(Math.round(v));
-  return `${text}${UNITS[unit] ?? ''}`;
-}
-
 /**
  * The first row of the window: unchanged while the selection stays in
  * view, moved just enough to bring it back when it leaves, and pulled up
