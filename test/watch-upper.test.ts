@@ -6,6 +6,9 @@
 import {
   appendFileSync,
   chmodSync,
+  closeSync,
+  openSync,
+  writeSync,
   cpSync,
   mkdirSync,
   readdirSync,
@@ -93,6 +96,31 @@ describe('events for each kind of change', () => {
       const e = events.find((x) => x.path === '/etc/passwd');
       expect(e).toMatchObject({ kind: 'copy-up', type: 'file', changed: 'data', command: 'typed' });
       expect(e?.bytes).toBeGreaterThan(3);
+    });
+  });
+
+  it('a file opened for appending, written a moment later, is one event: copy-up of its data', async () => {
+    await withWatchedOverlay('o', async (d, w) => {
+      const got = collect(w, has('copy-up', '/etc/group'));
+      const fd = openSync(join(d.merged, 'etc/group'), 'a'); // the copy-up happens here
+      await new Promise((r) => setTimeout(r, 20)); // a shell descheduled between open and write
+      writeSync(fd, 'more\n');
+      closeSync(fd);
+      await got;
+      await new Promise((r) => setTimeout(r, 200));
+      const mine = (await got).filter((e) => e.path === '/etc/group');
+      expect(mine).toEqual([expect.objectContaining({ kind: 'copy-up', changed: 'data' })]);
+    });
+  });
+
+  it('a file opened for writing and closed unchanged is still a copy-up, of nothing', async () => {
+    await withWatchedOverlay('p', async (d, w) => {
+      const got = collect(w, has('copy-up', '/etc/hostname'));
+      closeSync(openSync(join(d.merged, 'etc/hostname'), 'a'));
+      expect((await got).find((e) => e.path === '/etc/hostname')).toMatchObject({
+        kind: 'copy-up',
+        changed: 'none',
+      });
     });
   });
 

@@ -71,6 +71,14 @@ export function kernelReportsUpperWrites(kernel = release()): boolean {
 const POLL_MS = 100;
 
 const RECHECK_MS = [50, 250];
+/**
+ * A file copied up but not (yet) changed is looked at again this much
+ * later before it is reported: `echo hi >> f` copies f up when it opens it
+ * and writes a moment after, and a busy machine can put more than the
+ * settle time between the two. One event, "copy-up: data", is the truth a
+ * person wants, not "copy-up: none" and then "modify".
+ */
+const HOLD_MS = 40;
 const STATE_EVERY_MS = 50;
 
 /** The roots that are not under another root. */
@@ -107,6 +115,9 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private dirWatches: DirWatches | undefined;
   private readonly rechecks = new Set<NodeJS.Timeout>();
   private readonly recentFiles = new Set<string>();
+  /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
+  private readonly held = new Set<string>();
+  private readonly forced = new Set<string>();
 
   constructor(private readonly opts: UpperWatcherOptions) {
     super();
@@ -187,6 +198,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
         for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
       this.upper = upper;
+      changed.push(...this.forced);
+      this.forced.clear();
       if (changed.length === 0) return [];
       const roots = outermost(changed);
       this.watchDirsAt(roots);
@@ -196,7 +209,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       for (const path of before.keys()) this.states.delete(path);
       for (const [path, state] of after) this.states.set(path, state);
       this.full = undefined;
-      return this.report(changeEvents(before, after, Date.now()));
+      return this.report(this.holdBareCopyUps(changeEvents(before, after, Date.now()), before));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
@@ -221,6 +234,34 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
     }
+  }
+
+  /** Holds back, once, each file copied up with nothing changed yet (see HOLD_MS). */
+  private holdBareCopyUps(
+    events: ChangeEvent[],
+    before: ReadonlyMap<string, UpperState>,
+  ): ChangeEvent[] {
+    const out: ChangeEvent[] = [];
+    for (const e of events) {
+      const bare = e.kind === 'copy-up' && e.type === 'file' && e.changed === 'none';
+      if (!bare || this.held.has(e.path)) {
+        this.held.delete(e.path);
+        out.push(e);
+        continue;
+      }
+      // As if not seen yet: the next look compares with what was before.
+      const was = before.get(e.path);
+      if (was) this.states.set(e.path, was);
+      else this.states.delete(e.path);
+      this.held.add(e.path);
+      const t = setTimeout(() => {
+        this.rechecks.delete(t);
+        this.forced.add(e.path);
+        this.markDirty(join(this.opts.upperDir, e.path));
+      }, HOLD_MS);
+      this.rechecks.add(t);
+    }
+    return out;
   }
 
   private report(events: ChangeEvent[]): ChangeEvent[] {
