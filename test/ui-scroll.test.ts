@@ -103,30 +103,23 @@ describe("the inspector's data", () => {
     paneKey(s.getState(), 'PageDown', [], 5, max);
     paneKey(s.getState(), 'j', [], 5, max);
     expect(s.getState().scroll).toBe(6);
-    const lines = frameLines(
-      createElement(inspector.InspectorPane, {
-        path: '/big',
-        view,
-        focused: true,
-        width: 60,
-        height: 12,
-        scroll: 6,
-      }),
-    );
+    const draw = (scroll: number) =>
+      frameLines(
+        createElement(inspector.InspectorPane, {
+          path: '/big',
+          view,
+          focused: true,
+          width: 60,
+          height: 12,
+          scroll,
+        }),
+      );
+    const lines = draw(6);
     expect(lines).toHaveLength(12);
     expect(lines.find((l) => l.startsWith(' +'))).toBe(' +line 7');
     expect(lines.at(-1)).toMatch(/6 rows above, \d+ below/);
     paneKey(s.getState(), 'End', [], 5, max);
-    const end = frameLines(
-      createElement(inspector.InspectorPane, {
-        path: '/big',
-        view,
-        focused: true,
-        width: 60,
-        height: 12,
-        scroll: s.getState().scroll,
-      }),
-    );
+    const end = draw(s.getState().scroll);
     expect(end.filter((l) => l.startsWith(' +')).at(-1)).toBe(' +line 100');
     expect(end.at(-1)).toMatch(/rows above, 0 below/);
     // Another path selected: back at the top.

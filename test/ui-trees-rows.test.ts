@@ -3,40 +3,9 @@
  * it, and the changes-only and search filters. (Cost: ui-trees-perf.)
  */
 import { describe, expect, it } from 'vitest';
-import type { ClassifiedLayers } from '../src/engine/layers/classify-container.js';
-import {
-  classifyLowers,
-  classifyUpper,
-  computeMerged,
-  entryAt,
-  type LayerEntry,
-  type LowerState,
-  type UpperState,
-} from '../src/overlay/index.js';
 import { paneRows, type PaneKind, type RowOptions } from '../src/ui/trees/tree-rows.js';
 import { dir, file, layer, symlink, whiteout } from './support/overlay-trees.js';
-
-interface Fixture {
-  layers: ClassifiedLayers;
-  lowerStates: Map<string, LowerState>;
-}
-
-/** What the engine would hand the UI, and the lower states the app derives. */
-function classified(upper: LayerEntry, ...lowers: LayerEntry[]): Fixture {
-  const view = computeMerged({ upper, lowers });
-  const changes = classifyUpper(view);
-  const states = new Map<string, UpperState>();
-  for (const change of changes) {
-    const entry = entryAt(upper, change.path);
-    if (entry) states.set(change.path, { change, entry });
-  }
-  const lowerStates = new Map(
-    classifyLowers(view)
-      .filter((s) => s.layer === 0)
-      .map((s) => [s.path, s]),
-  );
-  return { layers: { upper, view, changes, states }, lowerStates };
-}
+import { classified, type Fixture } from './support/ui-fixture.js';
 
 const copied = { x: { origin: '' } };
 

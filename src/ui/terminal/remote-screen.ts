@@ -10,17 +10,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { blankSnapshot, type ScreenSnapshot } from './snapshot.js';
-import { clampSize, type ScreenSurface } from './screen-surface.js';
+import { clampSize, subscribe, type Listener, type ScreenSurface } from './screen-surface.js';
 import type { FromScreenWorker, ScreenWorkerData, ToScreenWorker } from './screen-protocol.js';
-
-type Listener<T extends unknown[]> = (...args: T) => void;
-
-function subscribe<T extends unknown[]>(set: Set<Listener<T>>, cb: Listener<T>): () => void {
-  set.add(cb);
-  return () => {
-    set.delete(cb);
-  };
-}
 
 export class RemoteScreen implements ScreenSurface {
   private readonly worker: Worker;

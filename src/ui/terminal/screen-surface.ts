@@ -29,3 +29,13 @@ export interface ScreenSurface {
 export function clampSize(cols: number, rows: number): { cols: number; rows: number } {
   return { cols: Math.max(2, Math.floor(cols)), rows: Math.max(1, Math.floor(rows)) };
 }
+
+export type Listener<T extends unknown[]> = (...args: T) => void;
+
+/** Adds cb to set; the returned function takes it out again. */
+export function subscribe<T extends unknown[]>(set: Set<Listener<T>>, cb: Listener<T>): () => void {
+  set.add(cb);
+  return () => {
+    set.delete(cb);
+  };
+}

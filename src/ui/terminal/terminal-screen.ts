@@ -11,7 +11,7 @@ import xterm from '@xterm/headless';
 import type { IDisposable } from '@xterm/headless';
 import { FrameThrottle } from './frame-throttle.js';
 import { readViewport, type ScreenSnapshot } from './snapshot.js';
-import { clampSize, type ScreenSurface } from './screen-surface.js';
+import { clampSize, subscribe, type Listener, type ScreenSurface } from './screen-surface.js';
 
 // @xterm/headless is a webpack CommonJS bundle whose named exports Node's
 // ESM loader cannot detect: `import { Terminal }` fails at run time.
@@ -24,15 +24,6 @@ export interface TerminalScreenOptions {
   scrollback?: number;
   /** Minimum time between frames (default 33 ms, about 30 frames a second). */
   frameIntervalMs?: number;
-}
-
-type Listener<T extends unknown[]> = (...args: T) => void;
-
-function subscribe<T extends unknown[]>(set: Set<Listener<T>>, cb: Listener<T>): () => void {
-  set.add(cb);
-  return () => {
-    set.delete(cb);
-  };
 }
 
 /** DECTCEM is `CSI ? 25 h|l`, possibly among other modes in one sequence. */
