@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createElement } from 'react';
 import { TerminalScreen } from '../src/ui/terminal/terminal-screen.js';
+import type { CellRun } from '../src/ui/terminal/snapshot.js';
 
 // chalk (inside Ink) picks its colour level when first imported, and a
 // test's stdout is no TTY: force colours before Ink is loaded.
@@ -99,5 +100,35 @@ describe('TerminalPane', () => {
     const elapsed = performance.now() - start;
     // 2001 writes, but at most one Ink frame per 33 ms (and the first at once).
     expect(frames.length - before).toBeLessThanOrEqual(Math.ceil(elapsed / 33) + 2);
+  });
+});
+
+describe('what the pane hands Ink', () => {
+  const run = (text: string, extra: Partial<CellRun> = {}): CellRun => ({
+    text,
+    cells: text.length,
+    bold: false,
+    dim: false,
+    italic: false,
+    underline: false,
+    strikethrough: false,
+    inverse: false,
+    cursor: false,
+    ...extra,
+  });
+
+  it('leaves out trailing default blanks, but never a coloured blank or the cursor', async () => {
+    const { visibleRuns } = await import('../src/ui/terminal/TerminalPane.js');
+    const text = run('/ # ls');
+    expect(visibleRuns([text, run(' '.repeat(70))], true)).toEqual([text]);
+    expect(visibleRuns([run(' '.repeat(80))], true)).toEqual([]);
+    const bg = run('   ', { bg: 'blue' });
+    expect(visibleRuns([text, bg, run('  ')], true)).toEqual([text, bg]);
+    const cursor = run(' ', { cursor: true });
+    expect(visibleRuns([text, cursor, run(' '.repeat(10))], true)).toEqual([text, cursor]);
+    // The cursor is not drawn while another pane has focus: its cell is a plain blank then.
+    expect(visibleRuns([text, cursor, run(' '.repeat(10))], false)).toEqual([text]);
+    const underlined = run('  ', { underline: true });
+    expect(visibleRuns([text, underlined], true)).toEqual([text, underlined]);
   });
 });

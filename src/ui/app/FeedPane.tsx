@@ -1,6 +1,6 @@
 /** The event feed: newest first, grouped under the command that caused them. */
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { ChangeEvent } from '../../overlay/index.js';
 import { eventText, feedLines } from './feed-lines.js';
 
@@ -25,7 +25,7 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-export function FeedPane({ events, selected, focused, width, height }: FeedPaneProps) {
+function FeedPaneView({ events, selected, focused, width, height }: FeedPaneProps) {
   const lines = useMemo(() => feedLines(events), [events]);
   const rows = height - 1;
   const at = lines.findIndex((l) => l.kind === 'event' && l.index === selected);
@@ -61,3 +61,6 @@ export function FeedPane({ events, selected, focused, width, height }: FeedPaneP
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const FeedPane = memo(FeedPaneView);

@@ -3,6 +3,7 @@
  * status lines when the screen is stacked) until a key other than the
  * arrows and pages, which scroll it, is pressed.
  */
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { wrapWords } from '../inspector/inspect-model.js';
 
@@ -54,7 +55,7 @@ export function helpScrollMax(width: number, height: number): number {
   return Math.max(0, helpRows(width).length - (height - 1));
 }
 
-export function HelpOverlay({
+function HelpOverlayView({
   width,
   height,
   scroll = 0,
@@ -86,3 +87,6 @@ export function HelpOverlay({
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const HelpOverlay = memo(HelpOverlayView);

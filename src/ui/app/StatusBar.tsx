@@ -3,6 +3,7 @@
  * it is kept on exit); a notice or a question takes its place while there
  * is one. The key legend goes below it.
  */
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { StatusInfo } from '../store/app-store.js';
 import { humanBytes } from '../../engine/human-bytes.js';
@@ -15,7 +16,7 @@ export interface StatusBarProps {
   width: number;
 }
 
-export function StatusBar({ status, upperBytes, keepUpper, notice, width }: StatusBarProps) {
+function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusBarProps) {
   if (notice !== undefined) {
     return (
       <Box width={width}>
@@ -44,10 +45,16 @@ export function StatusBar({ status, upperBytes, keepUpper, notice, width }: Stat
 export const KEY_LEGEND =
   'C-b o focus · C-b 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · C-b k keep · C-b R restart · C-b q quit';
 
-export function KeyLegend({ width }: { width: number }) {
+function KeyLegendView({ width }: { width: number }) {
   return (
     <Text dimColor wrap="truncate">
       {` ${KEY_LEGEND}`.padEnd(width)}
     </Text>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const StatusBar = memo(StatusBarView);
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const KeyLegend = memo(KeyLegendView);

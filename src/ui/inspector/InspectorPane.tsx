@@ -4,6 +4,7 @@
  * diff. Draws an InspectView (inspect-model.ts) and nothing else: it never
  * reads a file. Exactly height rows, none wider than width.
  */
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { fitCells, printable } from '../trees/row-layout.js';
 import { displayText, wrapWords, type InspectView } from './inspect-model.js';
@@ -51,14 +52,7 @@ export function inspectorScrollMax(view: InspectView, width: number, height: num
   return view.rows.length > room && room > 1 ? view.rows.length - (room - 1) : 0;
 }
 
-export function InspectorPane({
-  path,
-  view,
-  focused,
-  width,
-  height,
-  scroll = 0,
-}: InspectorPaneProps) {
+function InspectorPaneView({ path, view, focused, width, height, scroll = 0 }: InspectorPaneProps) {
   const { inner, sentence, attrs, heading, room } = planInspector(view, width, height);
   const col = Math.max(1, Math.floor((inner - LABEL - 1) / 2));
   const max = inspectorScrollMax(view, width, height);
@@ -101,3 +95,6 @@ export function InspectorPane({
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const InspectorPane = memo(InspectorPaneView);

@@ -7,7 +7,7 @@
  * width x height (attachPty passes that on to the pty). Until the resize
  * lands it clips or pads, so it always covers exactly width x height.
  */
-import { useEffect, useSyncExternalStore } from 'react';
+import { memo, useEffect, useSyncExternalStore } from 'react';
 import { Box, Text } from 'ink';
 import type { TextProps } from 'ink';
 import type { ScreenSurface } from './screen-surface.js';
@@ -60,7 +60,7 @@ export function visibleRuns(runs: readonly CellRun[], showCursor: boolean): read
   return end === runs.length ? runs : runs.slice(0, end);
 }
 
-export function TerminalPane({ screen, width, height, focused }: TerminalPaneProps) {
+function TerminalPaneView({ screen, width, height, focused }: TerminalPaneProps) {
   const frame = useSyncExternalStore(screen.onFrame, screen.getFrame);
   const showCursor = focused && frame.cursor.visible;
 
@@ -87,3 +87,6 @@ export function TerminalPane({ screen, width, height, focused }: TerminalPanePro
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const TerminalPane = memo(TerminalPaneView);

@@ -2,6 +2,7 @@
  * The one-line legend under the tree panes: each state's mark in its
  * colour, then the word for it, from the same table the panes draw with.
  */
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { LEGEND_STATES, ROW_STYLES } from './row-style.js';
 
@@ -10,7 +11,7 @@ export interface LegendProps {
   width: number;
 }
 
-export function Legend({ width }: LegendProps) {
+function LegendView({ width }: LegendProps) {
   if (width <= 0) return null;
   return (
     <Box width={width} height={1} flexShrink={0}>
@@ -31,3 +32,6 @@ export function Legend({ width }: LegendProps) {
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const Legend = memo(LegendView);

@@ -5,7 +5,7 @@
  * selection highlight covers the whole line and the sizes line up on the
  * right edge.
  */
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { Box, Text } from 'ink';
 import type { TextProps } from 'ink';
 import type { TreeRow } from './tree-rows.js';
@@ -98,7 +98,7 @@ function Title({
   );
 }
 
-export function TreePane({ title, rows, selected, focused, width, height }: TreePaneProps) {
+function TreePaneView({ title, rows, selected, focused, width, height }: TreePaneProps) {
   const offsetRef = useRef(0);
   const view = Math.max(0, height - 1);
   // One linear search per render: the selection is a path so that it can
@@ -133,3 +133,6 @@ export function TreePane({ title, rows, selected, focused, width, height }: Tree
     </Box>
   );
 }
+
+// Drawn again only when its own props change: the store changes for many other reasons.
+export const TreePane = memo(TreePaneView);
