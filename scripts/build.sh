@@ -20,10 +20,6 @@ common="--bundle --splitting --outbase=src --outdir=dist --platform=node --forma
 npx esbuild src/cli.ts $common \
   --external:node-pty --external:@napi-rs/xattr --external:react-devtools-core \
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-# The terminal emulator's worker thread, whole in one file beside the CLI's
-# chunks (src/ui/run-app.tsx looks for it there).
-npx esbuild src/ui/terminal/screen-worker.ts --bundle --platform=node --format=esm \
-  --target=node20 --log-level=warning --outfile=dist/screen-worker.js
 # The modules the benchmarks load, bundled apart (dependencies outside).
 npx esbuild \
   src/engine/state-root.ts \

@@ -198,3 +198,23 @@ describe('TerminalScreen frames', () => {
     expect(rowText(second, 0).trim()).toBe('hello');
   });
 });
+
+describe('reset', () => {
+  it('lands after output written before it, which never shows on the new screen', async () => {
+    const screen = newScreen();
+    screen.write('old shell');
+    screen.write(' more'); // still queued in xterm when the reset comes
+    const seen: string[] = [];
+    screen.onFrame(() => seen.push((screen.getFrame().lines[0] ?? []).map((r) => r.text).join('')));
+    screen.reset();
+    // Blank at once, for the pane: a restart never shows the old shell's last frame.
+    expect(seen.at(-1)?.trim()).toBe('');
+    const parsed = new Promise<void>((resolve) => screen.write('new shell', resolve));
+    await parsed;
+    const row0 = (screen.snapshot().lines[0] ?? []).map((r) => r.text).join('');
+    expect(row0.trimEnd()).toBe('new shell');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.filter((row) => /old|more/.test(row))).toEqual([]);
+    expect(seen.at(-1)?.trimEnd()).toBe('new shell');
+  });
+});

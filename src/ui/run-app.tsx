@@ -12,11 +12,7 @@ import { SignalGuard } from '../engine/signal-guard.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { TerminalScreen } from './terminal/terminal-screen.js';
-import { RemoteScreen } from './terminal/remote-screen.js';
-import type { ScreenSurface } from './terminal/screen-surface.js';
 import { AppSession } from './app-session.js';
 
 export interface AppArgs {
@@ -85,10 +81,7 @@ async function showApp(
 ): Promise<number> {
   const layout = computeLayout(size.cols, size.rows);
   if (!layout) throw new UserError('the terminal became too small');
-  let notice: ((message: string) => void) | undefined;
-  const screen = openScreen(layout.terminal.width, layout.terminal.height, (err) =>
-    notice?.(`the terminal pane stopped: its emulator's thread failed (${err.message})`),
-  );
+  const screen = new TerminalScreen({ cols: layout.terminal.width, rows: layout.terminal.height });
   try {
     const layers = await session.startShell(screen);
     const appStore = createAppStore(
@@ -108,7 +101,6 @@ async function showApp(
       },
       { keepUpper: session.keep },
     );
-    notice = (message) => appStore.getState().setNotice(message);
     session.sink = {
       state: (next) => appStore.getState().setLayers(next),
       events: (events) => appStore.getState().addEvents(events),
@@ -141,17 +133,4 @@ async function showApp(
     await session.stopShell();
     screen.dispose();
   }
-}
-
-/**
- * The terminal emulator, in a worker thread when the build has one beside
- * this module (dist/screen-worker.js); in this thread otherwise (running
- * from the TypeScript sources).
- */
-function openScreen(cols: number, rows: number, onError: (err: Error) => void): ScreenSurface {
-  const workerFile = fileURLToPath(new URL('./screen-worker.js', import.meta.url));
-  if (!existsSync(workerFile)) return new TerminalScreen({ cols, rows });
-  const screen = new RemoteScreen(workerFile, { cols, rows });
-  screen.onError(onError);
-  return screen;
 }

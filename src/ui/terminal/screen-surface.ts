@@ -1,9 +1,8 @@
 /**
  * What the terminal pane, attachPty and the app session need of a terminal
  * emulator: feed it output, hear its replies, resize it, and read its
- * frames. TerminalScreen is one (xterm in this thread); RemoteScreen is the
- * same emulator in a worker thread, so that parsing a flood does not
- * compete with drawing the screen for this thread's time.
+ * frames. TerminalScreen (xterm) is the one there is; the pane and the pty
+ * wiring depend on no more than this.
  */
 import type { ScreenSnapshot } from './snapshot.js';
 

@@ -186,7 +186,7 @@ export function readViewport(
   return { cols, rows, lines, cursor: { x: cursorX, y: cursorY, visible } };
 }
 
-/** An empty screen, the cursor at the top left: what is shown before the first frame. */
+/** An empty screen, no cursor: what a reset pane shows until the reset is parsed. */
 export function blankSnapshot(cols: number, rows: number): ScreenSnapshot {
   const lines: CellRun[][] = [];
   for (let y = 0; y < rows; y++) lines.push([blankRun(cols, false)]);

@@ -10,7 +10,7 @@
 import xterm from '@xterm/headless';
 import type { IDisposable } from '@xterm/headless';
 import { FrameThrottle } from './frame-throttle.js';
-import { readViewport, type ScreenSnapshot } from './snapshot.js';
+import { blankSnapshot, readViewport, type ScreenSnapshot } from './snapshot.js';
 import { clampSize, subscribe, type Listener, type ScreenSurface } from './screen-surface.js';
 
 // @xterm/headless is a webpack CommonJS bundle whose named exports Node's
@@ -41,6 +41,8 @@ export class TerminalScreen implements ScreenSurface {
   // expose it, so it is tracked here from the parser instead.
   private cursorShown = true;
   private frame: ScreenSnapshot | undefined;
+  /** Shown instead of the emulator's screen while a reset waits its turn. */
+  private resetting: ScreenSnapshot | undefined;
 
   constructor(options: TerminalScreenOptions = {}) {
     this.term = new Terminal({
@@ -115,10 +117,17 @@ export class TerminalScreen implements ScreenSurface {
    * Clears the screen and every mode, for a new shell (a restarted
    * container). A full reset (RIS) queued behind what was written before,
    * since xterm parses writes later: output of the old shell still queued
-   * must not land on the new screen. onDone: once it has taken effect.
+   * must not land on the new screen. The pane is blank at once (a restart
+   * shows a fresh pane, not the old shell's last frame) and shows frames
+   * again once the reset is parsed.
    */
-  reset(onDone?: () => void): void {
-    this.term.write('\x1bc', onDone);
+  reset(): void {
+    this.resetting = blankSnapshot(this.term.cols, this.term.rows);
+    this.emitFrame();
+    this.term.write('\x1bc', () => {
+      this.resetting = undefined;
+      this.throttle.schedule();
+    });
   }
 
   onResize(cb: (cols: number, rows: number) => void): () => void {
@@ -144,6 +153,7 @@ export class TerminalScreen implements ScreenSurface {
    * frames nobody renders cost nothing.
    */
   readonly getFrame = (): ScreenSnapshot => {
+    if (this.resetting) return this.resetting;
     this.frame ??= this.snapshot();
     return this.frame;
   };
