@@ -55,11 +55,25 @@ function summary(f: Fixture, kind: PaneKind, opts: RowOptions): string[] {
   return rowsOf(f, kind, opts).map((r) => `${r.path} ${r.state}`);
 }
 
+describe('a directory copied up', () => {
+  it('is copied-up (it has no data of its own), or metadata when its mode or owner changed', () => {
+    const lower = layer({ d: dir({ f: file() }), e: dir({ g: file() }) });
+    const upper = layer({
+      d: dir({ f: file({ size: 99, ...copied }) }, copied),
+      e: dir({}, { mode: 0o700, ...copied }),
+    });
+    const f = classified(upper, lower);
+    expect(summary(f, 'upper', all('/d', '/e')).join(', ')).toBe(
+      '/d copied-up, /d/f copied-up, /e metadata',
+    );
+  });
+});
+
 describe('paneRows', () => {
   it('upper: every entry with its kind, whiteouts included, directories first', () => {
     const f = workshop();
     expect(summary(f, 'upper', all(...ALL_DIRS)).join(', ')).toBe(
-      '/bin metadata, /bin/ls whiteout, /etc metadata, /etc/group metadata, ' +
+      '/bin copied-up, /bin/ls whiteout, /etc copied-up, /etc/group metadata, ' +
         '/etc/passwd copied-up, /opt opaque, /opt/fresh new, /x new, /x/y new',
     );
     const rows = rowsOf(f, 'upper', all('/etc'));
@@ -92,8 +106,8 @@ describe('paneRows', () => {
     const f = workshop();
     const rows = rowsOf(f, 'merged', all(...ALL_DIRS));
     expect(rows.map((r) => `${r.path} ${r.state} ${r.layer}`).join(', ')).toBe(
-      '/bin metadata upper, /bin/busybox from-lower lower, /bin/sh from-lower lower, ' +
-        '/etc metadata upper, /etc/group metadata upper, /etc/hosts from-lower lower, ' +
+      '/bin copied-up upper, /bin/busybox from-lower lower, /bin/sh from-lower lower, ' +
+        '/etc copied-up upper, /etc/group metadata upper, /etc/hosts from-lower lower, ' +
         '/etc/passwd copied-up upper, /opt opaque upper, /opt/fresh new upper, ' +
         '/usr from-lower lower, /usr/lib from-lower lower, ' +
         '/usr/lib/libc from-lower lower, /x new upper, /x/y new upper, ' +

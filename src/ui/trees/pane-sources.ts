@@ -24,11 +24,18 @@ export interface TreeSource<N> {
   keep(path: string, changed: ReadonlySet<string>, dirPath: string): boolean;
 }
 
-/** An upper change as a row state: a copy-up that changed no data is 'metadata'. */
+/**
+ * An upper change as a row state: a file copied up with its data unchanged
+ * is 'metadata'. A directory has no data of its own: it is copied up
+ * because something under it changed, which is 'copied-up', unless its own
+ * mode or owner changed too.
+ */
 export function upperRowState(change: UpperChange | undefined): RowState {
   if (!change) return 'from-upper';
   switch (change.kind) {
     case 'copied-up':
+      if (change.type === 'dir')
+        return change.changes?.mode || change.changes?.owner ? 'metadata' : 'copied-up';
       return change.changes?.data === 'unchanged' ? 'metadata' : 'copied-up';
     case 'redirected':
       return 'redirect';
