@@ -60,7 +60,9 @@ function Row({
   focused: boolean;
 }) {
   const style = ROW_STYLES[row.state];
-  const { lead, mark, name, size } = rowParts(row, width);
+  // The last cell stays blank: a gutter before the next pane, so that a
+  // size never runs into the name beside it.
+  const { lead, mark, name, size } = rowParts(row, width - 1);
   const color: TextProps = style.color === undefined ? {} : { color: style.color };
   return (
     <Box width={width} height={1} flexShrink={0}>
@@ -70,7 +72,7 @@ function Row({
         {lead}
         <Text {...color}>{mark}</Text>
         <Text {...color}>{name}</Text>
-        {size}
+        {size}{' '}
       </Text>
     </Box>
   );
