@@ -24,12 +24,12 @@ import { openStateRoot, type StateRoot } from '../src/engine/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
 import { removeRoot } from './support/state-root.js';
 import {
+  armAttack,
   attacks,
   brokenImages,
   MTIME,
   makeSandbox,
   makeTar,
-  sandboxState,
   writeTar,
   type Sandbox,
   type TarEntry,
@@ -73,13 +73,7 @@ describe('hostile archives: the whole import is refused, nothing lands outside',
   const names = attacks('/placeholder').map((a, i) => [a.what, i] as const);
 
   it.each(names)('refuses %s', async (_what, i) => {
-    const attack = attacks(box.outside)[i];
-    if (!attack) throw new Error(`no attack ${i}`);
-    const file = await writeTar(join(box.dir, 'evil.tar'), attack.entries);
-    const before = sandboxState(box);
-    const hostPasswd = readFileSync('/etc/passwd');
-    const hostTmpX = existsSync('/tmp/x');
-
+    const { attack, file, nothingLanded } = await armAttack(box, i);
     const err = await failure(ensureImage(store, file));
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(new RegExp(`^image ${escaped(file)} is unsafe: `));
@@ -87,9 +81,7 @@ describe('hostile archives: the whole import is refused, nothing lands outside',
     expect(err.message).not.toContain('\n');
 
     expect(imagesLeft()).toEqual([]);
-    expect(sandboxState(box)).toEqual(before);
-    expect(readFileSync('/etc/passwd')).toEqual(hostPasswd);
-    expect(existsSync('/tmp/x')).toBe(hostTmpX);
+    nothingLanded();
   });
 
   it('extractTar throws UnsafeArchiveError and stops at the bad member', async () => {

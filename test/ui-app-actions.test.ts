@@ -52,10 +52,20 @@ async function started(args: string[] = []): Promise<AppSession> {
   return app;
 }
 
+/** The app with args, at its prompt, through body; stopped whatever happens, and nothing left mounted. */
+async function inApp(args: string[], body: (app: AppSession) => Promise<void>): Promise<void> {
+  const app = await started(args);
+  try {
+    await body(app);
+  } finally {
+    await stop(app);
+  }
+  expect(mountsUnder(root)).toEqual([]);
+}
+
 describe('overlay-tui actions', () => {
   it('inspects a copied-up file: the diff line and why it is in upper', async () => {
-    const app = await started();
-    try {
+    await inApp([], async (app) => {
       app.type('echo hi >> /etc/passwd\r');
       await app.waitFor(/copy-up\s+\/etc\/passwd/, 2000);
       // Upper pane, then down to etc, open it, down to passwd, inspect.
@@ -73,26 +83,19 @@ describe('overlay-tui actions', () => {
       await keys(app, `${PREFIX}1`);
       app.type('exit\r');
       expect(await exitCode(app)).toBe(0);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(containers()).toEqual([]);
   }, 30_000);
 
   it('keeps upper on exit after C-b k: ps lists it stopped, rm removes it', async () => {
-    const app = await started(['--name', 'kept']);
-    try {
+    await inApp(['--name', 'kept'], async (app) => {
       app.type(`${PREFIX}k`);
       await app.waitFor(/upper will be kept on exit/, 2000);
       app.type('touch /made-here\r');
       await app.waitFor(/new\s+\/made-here/, 2000);
       app.type('exit\r');
       expect(await exitCode(app)).toBe(0);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(existsSync(join(root, 'containers/kept/upper/made-here'))).toBe(true);
     const ps = cli(['ps', '--root', root]);
     expect(ps.stdout).toMatch(/^kept\s+stopped \(0\)/m);
@@ -101,8 +104,7 @@ describe('overlay-tui actions', () => {
   }, 30_000);
 
   it('restarts with a fresh upper: the feed and upper pane empty, earlier files gone', async () => {
-    const app = await started(['--name', 'again']);
-    try {
+    await inApp(['--name', 'again'], async (app) => {
       app.type('touch /before\r');
       await app.waitFor(/new\s+\/before/, 2000);
       expect(existsSync(join(root, 'containers/again/upper/before'))).toBe(true);
@@ -123,17 +125,13 @@ describe('overlay-tui actions', () => {
       await app.waitFor(/new\s+\/after/, 2000);
       app.type('exit 3\r');
       expect(await exitCode(app)).toBe(3);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(containers()).toEqual([]);
   }, 40_000);
 
   it('restarting with keep on keeps the old upper and names the new container anew', async () => {
-    const app = await started(['--name', 'first']);
     let second = '';
-    try {
+    await inApp(['--name', 'first'], async (app) => {
       app.type(`${PREFIX}k`);
       await app.waitFor(/upper will be kept on exit/, 2000);
       app.type('touch /one\r');
@@ -147,10 +145,7 @@ describe('overlay-tui actions', () => {
       await app.waitFor(PROMPT, 5000);
       app.type('exit\r');
       expect(await exitCode(app)).toBe(0);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(existsSync(join(root, 'containers/first/upper/one'))).toBe(true);
     expect(containers().sort()).toEqual([second, 'first'].sort());
     expect(cli(['rm', '--root', root, 'first', second]).code).toBe(0);
@@ -158,24 +153,19 @@ describe('overlay-tui actions', () => {
   }, 40_000);
 
   it('asks before quitting while the shell runs something; a second q quits', async () => {
-    const app = await started();
-    try {
+    await inApp([], async (app) => {
       app.type('sleep 100 &\r');
       await pause(300);
       app.type(`${PREFIX}q`);
       await app.waitFor(/the shell still runs 1 process: press q again to quit/, 3000);
       app.type('q');
       expect(await exitCode(app)).toBe(0);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(containers()).toEqual([]);
   }, 30_000);
 
   it('quits at once when the shell runs nothing else, and another key cancels the question', async () => {
-    const app = await started();
-    try {
+    await inApp([], async (app) => {
       app.type('sleep 100 &\r');
       await pause(300);
       app.type(`${PREFIX}q`);
@@ -187,10 +177,7 @@ describe('overlay-tui actions', () => {
       await pause(300); // sleep is a zombie now (ash has not waited for it): not counted
       app.type(`${PREFIX}q`);
       expect(await exitCode(app)).toBe(0);
-    } finally {
-      await stop(app);
-    }
-    expect(mountsUnder(root)).toEqual([]);
+    });
     expect(containers()).toEqual([]);
   }, 30_000);
 });

@@ -3,13 +3,21 @@
  * hostile header is written exactly as the test spells it and no binary
  * fixture is committed.
  */
-import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { extract, pack, type Header, type Pack } from 'tar-stream';
+import { expect } from 'vitest';
 import { DEFAULT_IMAGE_PATH } from './paths.js';
 import { tempRoot } from './state-root.js';
 import { snapshotTree } from './tree-snapshot.js';
@@ -204,6 +212,29 @@ export interface Attack {
   entries: TarEntry[];
   /** What the refusal must say. */
   reason: RegExp;
+}
+
+/**
+ * Attack i aimed at the sandbox's outside directory, written as a tarball,
+ * and a check that nothing changed since: the sandbox (its outside sentinel
+ * too), the host's /etc/passwd, and whether /tmp/x exists.
+ */
+export async function armAttack(
+  s: Sandbox,
+  i: number,
+): Promise<{ attack: Attack; file: string; nothingLanded: () => void }> {
+  const attack = attacks(s.outside)[i];
+  if (!attack) throw new Error(`no attack ${i}`);
+  const file = await writeTar(join(s.dir, 'evil.tar'), attack.entries);
+  const before = sandboxState(s);
+  const hostPasswd = readFileSync('/etc/passwd');
+  const hostTmpX = existsSync('/tmp/x');
+  const nothingLanded = (): void => {
+    expect(sandboxState(s)).toEqual(before);
+    expect(readFileSync('/etc/passwd')).toEqual(hostPasswd);
+    expect(existsSync('/tmp/x')).toBe(hostTmpX);
+  };
+  return { attack, file, nothingLanded };
 }
 
 /** One archive per way out; each must be refused whole, writing nothing outside. */
