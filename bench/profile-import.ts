@@ -7,72 +7,17 @@
  *
  *   node dist/bench/profile-import.js [IMAGE]   (default: the generated rootfs)
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { importOnlyJs, checkPrerequisites } from './lib/paths.js';
 import { cleanupSandboxes, makeSandbox, syncDisks } from './lib/sandbox.js';
 import { markdownTable } from './lib/report.js';
+import { readCpuProfile, topFunctions } from './lib/cpu-profile.js';
 import { ensureRootfsTarball } from './gen-rootfs.js';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** "openSync node:fs:570", "writeFile dist/engine/image/extract.js:137", "open (native)". */
-function frameName(n: ProfileNode): string {
-  const { functionName, url, lineNumber } = n.callFrame;
-  const name = functionName || '(anonymous)';
-  if (!url) return name.startsWith('(') ? name : `${name} (native)`;
-  const where = url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');
-  return `${name} ${where}:${lineNumber + 1}`;
-}
-
-/** Self and inclusive milliseconds per frame name (a frame counted once per stack). */
-export function summarizeProfile(p: Profile): {
-  total: number;
-  self: Map<string, number>;
-  incl: Map<string, number>;
-} {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const perNode = new Map<number, number>();
-  let total = 0;
-  p.samples.forEach((id, i) => {
-    const us = p.timeDeltas[i] ?? 0;
-    perNode.set(id, (perNode.get(id) ?? 0) + us);
-    total += us;
-  });
-  const self = new Map<string, number>();
-  const incl = new Map<string, number>();
-  for (const [id, us] of perNode) {
-    const node = byId.get(id);
-    if (!node) continue;
-    self.set(frameName(node), (self.get(frameName(node)) ?? 0) + us / 1000);
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const n = byId.get(cur);
-      if (!n) break;
-      const name = frameName(n);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      incl.set(name, (incl.get(name) ?? 0) + us / 1000);
-    }
-  }
-  return { total: total / 1000, self, incl };
-}
-
 /** Coarse buckets for "where does the time go": the kernel's, hashing, JS (ours, deps, Node's). */
-function category(frame: string): string {
-  const [name = '', where] = frame.split(' ');
+function category(stack: readonly string[]): string {
+  const [name = '', where] = (stack[0] ?? '').split(' ');
   if (name === '(idle)') return 'idle (waiting for asynchronous reads)';
   if (name === '(garbage collector)') return 'garbage collector';
   if (where === '(native)') {
@@ -90,23 +35,6 @@ function category(frame: string): string {
   return 'other';
 }
 
-function byCategory(self: Map<string, number>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [frame, v] of self) out.set(category(frame), (out.get(category(frame)) ?? 0) + v);
-  return out;
-}
-
-function topRows(m: Map<string, number>, total: number, n: number): string[][] {
-  return [...m]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([name, v]) => [
-      `\`${name}\``,
-      `${v.toFixed(0)} ms`,
-      `${((100 * v) / total).toFixed(1)}%`,
-    ]);
-}
-
 function main(): void {
   checkPrerequisites();
   const image = process.argv[2] ?? ensureRootfsTarball().path;
@@ -120,10 +48,12 @@ function main(): void {
       { encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`import-only failed: ${r.stderr}`);
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('no .cpuprofile written');
-    const p = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as Profile;
-    const { total, self, incl } = summarizeProfile(p);
+    const {
+      totalMs: total,
+      self,
+      inclusive: incl,
+      categories,
+    } = readCpuProfile(profDir, undefined, category);
     const head = ['Function', 'ms', 'share'];
     process.stdout.write(
       [
@@ -134,15 +64,15 @@ function main(): void {
         '',
         '**Self time by category**',
         '',
-        markdownTable(['Category', 'ms', 'share'], topRows(byCategory(self), total, 20)),
+        markdownTable(['Category', 'ms', 'share'], topFunctions(categories, total, 20)),
         '',
         '**Self time**',
         '',
-        markdownTable(head, topRows(self, total, 15)),
+        markdownTable(head, topFunctions(self, total, 15)),
         '',
         '**Inclusive time**',
         '',
-        markdownTable(head, topRows(incl, total, 25)),
+        markdownTable(head, topFunctions(incl, total, 25)),
         '',
       ].join('\n'),
     );
