@@ -67,7 +67,8 @@ export async function watchCommand(argv: string[]): Promise<number> {
         }
       }, 200);
     });
-    watcher.flush();
+    // A full last look: it also reports copy-ups still held back for a moment.
+    watcher.finish();
   } finally {
     await watcher.close();
     guard.dispose();

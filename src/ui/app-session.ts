@@ -80,6 +80,10 @@ export class AppSession {
       lowerDirs: state.lowers,
       currentCommand: () => typed.current,
     });
+    // Listening before start(): its first look may already find changes (or fail).
+    watcher.on('state', (layers) => this.sink?.state(layers));
+    watcher.on('events', (events) => this.sink?.events(events));
+    watcher.on('error', (err) => this.sink?.error(`watching upper: ${err.message}`));
     try {
       await watcher.start();
       watcher.loadLowerDir('/'); // the top level is shown expanded
@@ -88,9 +92,6 @@ export class AppSession {
       const proc = await launchOnPty(spec, size, 'xterm-256color');
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };
       this.shell = shell;
-      watcher.on('state', (layers) => this.sink?.state(layers));
-      watcher.on('events', (events) => this.sink?.events(events));
-      watcher.on('error', (err) => this.sink?.error(`watching upper: ${err.message}`));
       this.guard.onStop(() => this.kill());
       // Only the current shell's exit ends the app: a restart kills the old one.
       void proc.exited.then((code) => {
@@ -108,7 +109,7 @@ export class AppSession {
     return {
       image: imageSource.split('/').pop() ?? imageSource,
       id: state.id,
-      mountOptions: ['index=off', ...state.mountOptions.filter((o) => o !== 'index=off')].join(','),
+      mountOptions: state.mountOptions.join(','),
       ...(this.shell ? { pid: this.shell.proc.pid } : {}),
     };
   }

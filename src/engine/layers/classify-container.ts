@@ -4,7 +4,7 @@
  * entry's classification. Used once by `diff`, and after every burst of
  * changes by the watcher.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   childPath,
@@ -32,10 +32,28 @@ export interface ClassifiedLayers {
 const bufA = Buffer.allocUnsafe(1 << 16);
 const bufB = Buffer.allocUnsafe(1 << 16);
 
+// Not following a symlink, and not waiting on a fifo: upper changes under a
+// running container, and the path may be something else by now.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Opens a regular file for reading, or throws. */
+function openFile(path: string): number {
+  const fd = openSync(path, READ_FLAGS);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  throw new Error(`${path} is no longer a regular file`);
+}
+
 /** Byte-for-byte comparison, only asked for files of equal size whose mtime moved. */
 function sameContent(a: string, b: string): boolean {
-  const fa = openSync(a, 'r');
-  const fb = openSync(b, 'r');
+  const fa = openFile(a);
+  let fb: number;
+  try {
+    fb = openFile(b);
+  } catch (err) {
+    closeSync(fa);
+    throw err;
+  }
   try {
     const ba = bufA;
     const bb = bufB;

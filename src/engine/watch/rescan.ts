@@ -39,8 +39,12 @@ function nameOf(path: string): string {
 function listNames(abs: string): string[] {
   try {
     return readdirSync(abs);
-  } catch {
-    return []; // removed meanwhile: the next burst sees it gone
+  } catch (err) {
+    // Removed (or replaced by a file) meanwhile: the next burst sees it gone.
+    // Anything else must not read as "every entry deleted".
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw err;
   }
 }
 

@@ -16,12 +16,12 @@
  * made, and nothing on disk goes unreported.
  */
 import { EventEmitter } from 'node:events';
+import { lstatSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { release } from 'node:os';
 import {
   changeEvents,
   entryAt,
-  scanEntry,
   scanLayer,
   type ChangeEvent,
   type LayerEntry,
@@ -69,6 +69,8 @@ export function kernelReportsUpperWrites(kernel = release()): boolean {
 }
 
 const POLL_MS = 100;
+/** A file still for this long is no longer polled (its next change comes with an event on its directory, or not at all). */
+const POLL_QUIET_MS = 30_000;
 
 const RECHECK_MS = [50, 250];
 /**
@@ -114,7 +116,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private poller: NodeJS.Timeout | undefined;
   private dirWatches: DirWatches | undefined;
   private readonly rechecks = new Set<NodeJS.Timeout>();
-  private readonly recentFiles = new Set<string>();
+  /** Files the poller follows, with how long each has been still (ms). */
+  private readonly recentFiles = new Map<string, number>();
   /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
   private readonly held = new Set<string>();
   private readonly forced = new Set<string>();
@@ -165,7 +168,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
 
   /** Loads a lower directory's whole listing (a tree pane expanded it) and reclassifies. */
   loadLowerDir(path: string): void {
-    this.lowers.loadDir(path);
+    // Reclassifying costs what upper holds: only when the listing is new.
+    if (!this.lowers.loadDir(path)) return;
     this.full = undefined;
     this.emit('state', this.current);
   }
@@ -173,7 +177,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */
   markDirty(abs: string): void {
     const rel = relative(this.opts.upperDir, abs);
-    if (rel.startsWith('..')) return;
+    if (rel === '..' || rel.startsWith('../')) return; // outside upper ('..foo' is inside)
     const path = rel === '' ? '/' : `/${rel}`;
     this.dirty.add(path);
     if (path !== '/') this.dirty.add(path.slice(0, path.lastIndexOf('/')) || '/');
@@ -312,18 +316,30 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private rememberFiles(events: ChangeEvent[]): void {
     if (!this.poller) return;
     for (const e of events)
-      if (e.type === 'file' && e.kind !== 'delete') this.recentFiles.add(e.path);
+      if (e.type === 'file' && e.kind !== 'delete') this.recentFiles.set(e.path, 0);
   }
 
-  /** The fallback for kernels that do not report writes on upper: stat what changed lately. */
+  /**
+   * The fallback for kernels that do not report writes on upper: lstat the
+   * files changed lately (size and mtime are all it compares), each until
+   * it has been still for POLL_QUIET_MS, so that the list stays short.
+   */
   private pollRecentFiles(): void {
-    for (const path of this.recentFiles) {
-      const now = scanEntry(join(this.opts.upperDir, path), path.slice(path.lastIndexOf('/') + 1));
-      const was: UpperState | undefined = this.states.get(path);
-      if (!now || !was) this.recentFiles.delete(path);
-      if (!now || !was || now.size !== was.entry.size || now.mtimeMs !== was.entry.mtimeMs) {
-        this.markDirty(join(this.opts.upperDir, path));
+    for (const [path, still] of this.recentFiles) {
+      const abs = join(this.opts.upperDir, path);
+      let now: { size: number; mtimeMs: number } | undefined;
+      try {
+        now = lstatSync(abs);
+      } catch {
+        now = undefined; // gone: the rescan says so
       }
+      const was: UpperState | undefined = this.states.get(path);
+      if (!now || !was || now.size !== was.entry.size || now.mtimeMs !== was.entry.mtimeMs) {
+        this.markDirty(abs);
+        if (!now || !was) this.recentFiles.delete(path);
+        else this.recentFiles.set(path, 0);
+      } else if (still + POLL_MS >= POLL_QUIET_MS) this.recentFiles.delete(path);
+      else this.recentFiles.set(path, still + POLL_MS);
     }
   }
 }
