@@ -52,11 +52,14 @@ export class LowerLoader {
     });
   }
 
-  /** Loads a directory's whole listing in every lower layer (for a tree pane that shows it). */
-  loadDir(path: string): void {
+  /**
+   * Loads a directory's whole listing in every lower layer (for a tree pane
+   * that shows it). False if it was loaded already: nothing changed.
+   */
+  loadDir(path: string): boolean {
     this.ensure(path);
     const key = `${path}/`;
-    if (this.loaded.has(key)) return;
+    if (this.loaded.has(key)) return false;
     this.loaded.add(key);
     this.dirs.forEach((dir, layer) => {
       const root = this.roots[layer];
@@ -75,6 +78,7 @@ export class LowerLoader {
         if (child) node.children.set(name, child);
       }
     });
+    return true;
   }
 
   /**

@@ -157,12 +157,20 @@ export function createAppStore(
     quitPending: false,
     restarting: false,
 
-    setLayers: (next) => {
-      set({ layers: next, lowerStates: lowerStatesOf(next), upperBytes: upperBytes(next) });
-      set(inspectPatch(get(), engine));
-    },
+    setLayers: (next) =>
+      set({
+        layers: next,
+        lowerStates: lowerStatesOf(next),
+        upperBytes: upperBytes(next),
+        ...inspectPatch(get(), engine),
+      }),
+    // Newest first: the selected event moves down with the ones added above it.
     addEvents: (events) =>
-      set((s) => ({ events: [...[...events].reverse(), ...s.events].slice(0, FEED_LIMIT) })),
+      set((s) => {
+        const all = [...[...events].reverse(), ...s.events].slice(0, FEED_LIMIT);
+        const feedIndex = Math.min(s.feedIndex + events.length, all.length - 1);
+        return { events: all, feedIndex: s.events.length === 0 ? 0 : feedIndex };
+      }),
     focusPane: (pane) => set({ focus: pane }),
     cycleFocus: (step) => {
       const i = PANE_ORDER.indexOf(get().focus);
@@ -222,13 +230,11 @@ export function createAppStore(
     },
     cancelQuit: () => set({ quitPending: false, notice: undefined }),
     toggleInspector: () => {
-      set({ inspector: !get().inspector, scroll: 0 });
-      set(inspectPatch(get(), engine));
+      const inspector = !get().inspector;
+      set({ inspector, scroll: 0, ...inspectPatch({ ...get(), inspector }, engine) });
     },
-    openInspector: () => {
-      set({ inspector: true, scroll: 0 });
-      set(inspectPatch(get(), engine));
-    },
+    openInspector: () =>
+      set({ inspector: true, scroll: 0, ...inspectPatch({ ...get(), inspector: true }, engine) }),
     toggleKeep: () => {
       const on = !get().keepUpper;
       engine.setKeep?.(on);
