@@ -8,6 +8,7 @@ import { lstatSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
+import { CLI } from './support/paths.js';
 import { mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
 
@@ -132,7 +133,7 @@ describe('the process', () => {
   it("never hands the user's terminal to the container when output is redirected", () => {
     // script(1) gives the CLI a pty as stdin and stderr; stdout goes to a file.
     const out = join(root, 'fds.txt');
-    const cmd = `${process.execPath} bin/overlay-tui.js run --root ${root} -- sh -c 'for fd in 0 1 2; do test -t $fd && echo tty$fd; done; echo done' > ${out}`;
+    const cmd = `${process.execPath} ${CLI} run --root ${root} -- sh -c 'for fd in 0 1 2; do test -t $fd && echo tty$fd; done; echo done' > ${out}`;
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
     expect(r.status, r.stdout).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('done\n');

@@ -86,5 +86,9 @@ describe('useRawInput', () => {
     expect(setRawMode).toHaveBeenCalledWith(false);
     app.stdin.write('ignored');
     expect(got).toHaveLength(2);
+    // (The spy can only be set once render made stdin: raw mode on, seen on the way back.)
+    app.rerender(createElement(Probe, { handlers, isActive: true }));
+    await sleep(10);
+    expect(setRawMode).toHaveBeenLastCalledWith(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * TerminalPane rendered by ink-testing-library (which renders in Ink's debug
  * mode: every frame is written, also under CI=true). Plain .ts with
- * createElement because vitest.config.ts only includes *.test.ts.
+ * createElement, as the other UI tests.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createElement } from 'react';

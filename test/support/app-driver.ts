@@ -14,6 +14,31 @@ export interface AppSession {
   type(text: string): void;
   /** Waits until the screen matches, or throws with the screen after ms. */
   waitFor(pattern: RegExp | string, ms?: number): Promise<number>;
+  /** The text of one tree pane (lower, upper, merged): its columns, below its title. */
+  pane(title: TreeTitle): string;
+  /** waitFor on one tree pane's text only. */
+  waitForPane(title: TreeTitle, pattern: RegExp, ms?: number): Promise<number>;
+}
+
+export type TreeTitle = 'lower' | 'upper' | 'merged';
+const TITLE = (t: string) => new RegExp(` ${t} +(\\d+|-)/\\d+ `);
+
+/** The columns of pane title in the screen's lines, from its title to the next pane's. */
+function paneOf(lines: string[], title: TreeTitle): string {
+  const row = lines.findIndex((l) => TITLE(title).test(l));
+  const line = lines[row];
+  if (row < 0 || line === undefined) return '';
+  const start = line.search(TITLE(title));
+  const starts = (['lower', 'upper', 'merged'] as const)
+    .map((t) => line.search(TITLE(t)))
+    .filter((at) => at > start);
+  const end = starts.length > 0 ? Math.min(...starts) : line.length;
+  // Down to the legend under the trees (the feed is below it).
+  const legend = lines.findIndex((l, i) => i > row && /\+ new +\^ copied-up/.test(l));
+  return lines
+    .slice(row, legend < 0 ? undefined : legend)
+    .map((l) => l.slice(start, end))
+    .join('\n');
 }
 
 export async function startApp(args: string[], cols = 200, rows = 50): Promise<AppSession> {
@@ -33,23 +58,30 @@ export async function startApp(args: string[], cols = 200, rows = 50): Promise<A
       .snapshot()
       .lines.map((runs) => runs.map((r) => r.text).join(''))
       .join('\n');
+  const until = async (what: () => string, re: RegExp, ms: number): Promise<number> => {
+    const start = Date.now();
+    while (Date.now() - start < ms) {
+      if (re.test(what())) return Date.now() - start;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`screen never showed ${re} in ${ms} ms:\n${text()}`);
+  };
+  const pane = (title: TreeTitle) => paneOf(text().split('\n'), title);
   return {
     pty,
     screen,
     exited,
     text,
     type: (t) => pty.write(t),
-    async waitFor(pattern, ms = 5000) {
-      const start = Date.now();
-      const re =
+    waitFor: (pattern, ms = 5000) =>
+      until(
+        text,
         typeof pattern === 'string'
           ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-          : pattern;
-      while (Date.now() - start < ms) {
-        if (re.test(text())) return Date.now() - start;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`screen never showed ${re}:\n${text()}`);
-    },
+          : pattern,
+        ms,
+      ),
+    pane,
+    waitForPane: (title, re, ms = 5000) => until(() => pane(title), re, ms),
   };
 }
