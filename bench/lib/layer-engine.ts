@@ -52,13 +52,12 @@ export const LAYER_ENTRIES: Record<string, string> = {
 
 /**
  * Fails early, with the fix, if the build does not emit the layer modules,
- * or if they are left over from an older build (npm run build does not
- * clean dist/, so a build without these entries leaves stale copies).
+ * or if they are older than the CLI (a build that failed half-way).
  */
 export function checkLayerEntries(): void {
   const fix =
     `add ${Object.values(LAYER_ENTRIES).join(' ')} to the esbuild entries of ` +
-    "package.json's build script (see bench/LAYERS.md), then npm run build";
+    'scripts/build.sh (see bench/LAYERS.md), then npm run build';
   const cli = statSync(join(repoRoot, 'dist', 'cli.js')).mtimeMs;
   for (const js of Object.keys(LAYER_ENTRIES)) {
     const file = join(repoRoot, 'dist', js);
