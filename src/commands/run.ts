@@ -96,7 +96,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
 async function runInContainer(
   spec: LaunchSpec,
   onStart: (helperPid: number) => void,
-  onInput: (bytes: Buffer) => void,
+  onInput: ((bytes: Buffer) => void) | undefined,
 ): Promise<number> {
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const [{ launchOnPty }, { relayTerminal }] = await Promise.all([
@@ -162,7 +162,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         exitCode = await runInContainer(
           spec,
           (pid) => (helperPid = pid),
-          (bytes) => typed.feed(bytes),
+          // The typed lines only matter to the event stream.
+          args.events === undefined ? undefined : (bytes) => typed.feed(bytes),
         );
       }
     } finally {

@@ -23,10 +23,6 @@ interface CacheRecord {
   digest: string;
 }
 
-export interface DigestCache {
-  dir: string;
-}
-
 export function fileIdentity(path: string): string {
   const st = statSync(path, { bigint: true });
   return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');

@@ -55,8 +55,14 @@ function warnSkipped(file: string, skipped: string[]): void {
   if (skipped.length === 0) return;
   const shown = skipped.slice(0, 3).join(', ');
   const more = skipped.length > 3 ? ` and ${skipped.length - 3} more` : '';
+  // Each is "<kind> /path"; 'unknown' is what the parser calls GNU sparse files and other kinds.
+  const devicesOnly = skipped.every((s) => !s.startsWith('unknown '));
+  const what = devicesOnly
+    ? 'device node(s)/FIFO(s)'
+    : 'member(s) of kinds it does not make (device nodes, FIFOs, GNU sparse files, unknown types)';
+  const why = devicesOnly ? '; containers get their own /dev' : '';
   process.stderr.write(
-    `overlay-tui: ${file}: skipped ${skipped.length} device node(s)/FIFO(s) (${shown}${more}); containers get their own /dev\n`,
+    `overlay-tui: ${file}: skipped ${skipped.length} ${what} (${shown}${more})${why}\n`,
   );
 }
 

@@ -4,10 +4,7 @@
  */
 import { fstatSync } from 'node:fs';
 import type { ExtractProgress } from './extract.js';
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
+import { humanBytes } from '../human-bytes.js';
 
 export interface ProgressLine {
   update(p: ExtractProgress, inputRead: number): void;
@@ -43,7 +40,9 @@ export function progressLine(
       if (now - last < 100) return;
       last = now;
       const pct = inputSize > 0 ? Math.min(100, Math.floor((inputRead / inputSize) * 100)) : 0;
-      stream.write(`\r\x1b[Kextracting ${label}: ${p.entries} entries, ${mb(p.bytes)} (${pct}%)`);
+      stream.write(
+        `\r\x1b[Kextracting ${label}: ${p.entries} entries, ${humanBytes(p.bytes)} (${pct}%)`,
+      );
       drawn = true;
     },
     done() {
