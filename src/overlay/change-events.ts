@@ -5,7 +5,7 @@
  * notification can be missed or arrive for the wrong reason, a state is
  * what is on disk. Pure: no I/O.
  */
-import { inodeKey, sameInode, type EntryType, type LayerEntry } from './layer-entry.js';
+import { inodeKey, sameEntry, sameInode, type EntryType, type LayerEntry } from './layer-entry.js';
 import type { UpperChange } from './classify-upper.js';
 
 export type ChangeEventKind = 'copy-up' | 'create' | 'modify' | 'delete' | 'opaque' | 'rename';
@@ -38,15 +38,8 @@ export interface UpperState {
   entry: LayerEntry;
 }
 
-function sameEntry(a: UpperState, b: UpperState): boolean {
-  const x = a.entry;
-  const y = b.entry;
-  if (a.change.kind !== b.change.kind || x.type !== y.type || !sameInode(x, y)) return false;
-  if (x.mode !== y.mode || x.uid !== y.uid || x.gid !== y.gid || x.target !== y.target)
-    return false;
-  if (JSON.stringify(x.xattrs) !== JSON.stringify(y.xattrs)) return false;
-  // A directory's size and mtime move with every child added: not a change of its own.
-  return x.type === 'dir' || (x.size === y.size && x.mtimeMs === y.mtimeMs);
+function sameState(a: UpperState, b: UpperState): boolean {
+  return a.change.kind === b.change.kind && sameEntry(a.entry, b.entry);
 }
 
 function copiedPart(change: UpperChange): ChangedPart {
@@ -124,7 +117,7 @@ export function changeEvents(
   for (const path of [...paths].sort()) {
     const was = before.get(path);
     const now = after.get(path);
-    if (was && now && sameEntry(was, now)) continue;
+    if (was && now && sameState(was, now)) continue;
     if (now && (!was || was.change.kind !== now.change.kind || was.entry.type !== now.entry.type)) {
       events.push(appeared(time, path, now, was));
     } else if (now && was) {

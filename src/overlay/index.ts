@@ -13,10 +13,15 @@ export type {
   XattrNamespace,
 } from './layer-entry.js';
 export {
+  baseName,
   childPath,
   entryAt,
   inodeKey,
+  isAtOrUnder,
+  parentPath,
+  pathParts,
   layerName,
+  sameEntry,
   sameInode,
   walkEntries,
   withEntry,

@@ -59,6 +59,19 @@ export function sameInode(a: LayerEntry, b: LayerEntry): boolean {
   return a.ino === b.ino && a.btimeMs === b.btimeMs;
 }
 
+/**
+ * The same entry as far as the layer model and the stream care: type,
+ * inode, mode, owner, link target, overlay xattrs, and for all but
+ * directories size and mtime (a directory's move with every child added
+ * or removed: not a change of its own).
+ */
+export function sameEntry(a: LayerEntry, b: LayerEntry): boolean {
+  if (a.type !== b.type || !sameInode(a, b) || a.mode !== b.mode) return false;
+  if (a.uid !== b.uid || a.gid !== b.gid || a.target !== b.target) return false;
+  if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return false;
+  return a.type === 'dir' || (a.size === b.size && a.mtimeMs === b.mtimeMs);
+}
+
 /** A string naming an entry's inode as sameInode() compares it. */
 export function inodeKey(e: LayerEntry): string {
   return `${e.ino}:${e.btimeMs ?? ''}`;
@@ -89,6 +102,21 @@ export function layerName(id: LayerId, lowerCount = 2): string {
 
 export function childPath(parent: string, name: string): string {
   return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+/** The directory holding path: '/a' for '/a/b', '/' for '/a' (and for '/'). */
+export function parentPath(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}
+
+/** The last component of path: 'b' for '/a/b', '' for '/'. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** True if path is root or lies under it. */
+export function isAtOrUnder(path: string, root: string): boolean {
+  return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 
 /** The components of '/a/b' (none for '/'). */

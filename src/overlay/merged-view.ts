@@ -5,6 +5,8 @@
  */
 import {
   childPath,
+  isAtOrUnder,
+  pathParts,
   type EntryType,
   type LayerRef,
   type OverlayStack,
@@ -55,10 +57,7 @@ export interface MergeOptions {
 
 /** True if dir lies on the way to one of roots, or at or under one. */
 function touches(dir: string, roots: readonly string[]): boolean {
-  return roots.some(
-    (r) =>
-      r === '/' || dir === '/' || dir === r || dir.startsWith(`${r}/`) || r.startsWith(`${dir}/`),
-  );
+  return roots.some((r) => isAtOrUnder(dir, r) || isAtOrUnder(r, dir));
 }
 
 /** The merged view of an overlay stack. */
@@ -165,6 +164,6 @@ export function* walkMerged(root: MergedEntry): Generator<MergedEntry> {
 /** The merged entry at a path ('/a/b'), if it exists. */
 export function mergedAt(view: MergedView, path: string): MergedEntry | undefined {
   let cur: MergedEntry | undefined = view.root;
-  for (const part of path.split('/').filter(Boolean)) cur = cur?.children?.get(part);
+  for (const part of pathParts(path)) cur = cur?.children?.get(part);
   return cur;
 }

@@ -11,6 +11,8 @@ import {
   classifyUpper,
   computeMerged,
   entryAt,
+  isAtOrUnder,
+  parentPath,
   type LayerEntry,
   type LowerPlace,
   type MergedView,
@@ -81,7 +83,7 @@ function pruneTo(upper: LayerEntry, roots: readonly string[]): LayerEntry {
   for (const r of roots) {
     keep.add(r);
     for (let p = r; p !== '/'; ) {
-      p = p.slice(0, p.lastIndexOf('/')) || '/';
+      p = parentPath(p);
       ancestors.add(p);
     }
   }
@@ -113,10 +115,6 @@ export function classifyUnder(
   for (const [path, state] of states)
     if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
   return out;
-}
-
-export function isAtOrUnder(path: string, root: string): boolean {
-  return root === '/' || path === root || path.startsWith(`${root}/`);
 }
 
 export function classifyLayers(

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   childPath,
   entryAt,
+  pathParts,
   scanEntry,
   validRedirect,
   type LayerEntry,
@@ -34,7 +35,7 @@ export class LowerLoader {
   ensure(path: string): void {
     if (this.loaded.has(path)) return;
     this.loaded.add(path);
-    const parts = path.split('/').filter((p) => p !== '');
+    const parts = pathParts(path);
     this.dirs.forEach((dir, layer) => {
       let node = this.roots[layer];
       let abs = dir;

@@ -13,6 +13,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import {
+  baseName,
   isMetacopy,
   scanEntry,
   type LayerEntry,
@@ -96,7 +97,7 @@ export function readContent(abs: string, cap = READ_CAP): Content {
 
 function version(layerDir: string, layer: LayerId, path: string, ns: XattrNamespace) {
   const abs = insideLayer(layerDir, path);
-  const entry = abs ? scanEntry(abs, path.slice(path.lastIndexOf('/') + 1)) : undefined;
+  const entry = abs ? scanEntry(abs, baseName(path)) : undefined;
   if (!abs || !entry) return undefined;
   delete entry.children; // the inspector shows the entry, not a listing
   const v: Version = { layer, path, entry };

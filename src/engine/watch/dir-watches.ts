@@ -19,8 +19,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { childPath, entryAt, inodeKey, type LayerEntry } from '../../overlay/index.js';
-import { isAtOrUnder } from '../layers/classify-container.js';
+import { childPath, entryAt, inodeKey, isAtOrUnder, type LayerEntry } from '../../overlay/index.js';
 
 interface Watch {
   inode: string;

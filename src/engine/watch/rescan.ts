@@ -9,8 +9,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  baseName,
   childPath,
   entryAt,
+  parentPath,
+  sameEntry,
   sameInode,
   scanEntry,
   scanLayer,
@@ -26,14 +29,6 @@ export interface Rescanned {
   newDirs: string[];
   /** Directories replaced by another of the same name (a new inode, which needs a new watch). */
   replacedDirs: string[];
-}
-
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/')) || '/';
-}
-
-function nameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function listNames(abs: string): string[] {
@@ -58,10 +53,7 @@ function wholeDir(abs: string, name: string): LayerEntry | undefined {
 
 /** Differs in anything classification or the stream looks at (a directory's size and mtime aside). */
 function differs(a: LayerEntry | undefined, b: LayerEntry): boolean {
-  if (!a || a.type !== b.type || !sameInode(a, b) || a.mode !== b.mode) return true;
-  if (a.uid !== b.uid || a.gid !== b.gid || a.target !== b.target) return true;
-  if (JSON.stringify(a.xattrs) !== JSON.stringify(b.xattrs)) return true;
-  return b.type !== 'dir' && (a.size !== b.size || a.mtimeMs !== b.mtimeMs);
+  return !a || !sameEntry(a, b);
 }
 
 /**
@@ -76,13 +68,13 @@ export function rescanPath(
   deep = false,
 ): Rescanned {
   // A path whose parent the tree does not know yet: rescan from the nearest known ancestor.
-  if (path !== '/' && entryAt(root, parentOf(path))?.type !== 'dir') {
-    return rescanPath(upperDir, root, parentOf(path), true);
+  if (path !== '/' && entryAt(root, parentPath(path))?.type !== 'dir') {
+    return rescanPath(upperDir, root, parentPath(path), true);
   }
   const out: Rescanned = { root, changed: [], newDirs: [], replacedDirs: [] };
   const abs = path === '/' ? upperDir : join(upperDir, path);
   const old = entryAt(root, path);
-  const now = scanEntry(abs, nameOf(path));
+  const now = scanEntry(abs, baseName(path));
   if (!now) {
     if (path !== '/' && old) {
       out.root = withEntry(root, path, undefined);

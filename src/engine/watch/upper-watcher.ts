@@ -22,6 +22,8 @@ import { release } from 'node:os';
 import {
   changeEvents,
   entryAt,
+  isAtOrUnder,
+  parentPath,
   scanLayer,
   type ChangeEvent,
   type LayerEntry,
@@ -32,7 +34,6 @@ import { LowerLoader } from '../layers/lower-loader.js';
 import {
   classifyLayers,
   classifyUnder,
-  isAtOrUnder,
   type ClassifiedLayers,
 } from '../layers/classify-container.js';
 import { rescanPath } from './rescan.js';
@@ -180,7 +181,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (rel === '..' || rel.startsWith('../')) return; // outside upper ('..foo' is inside)
     const path = rel === '' ? '/' : `/${rel}`;
     this.dirty.add(path);
-    if (path !== '/') this.dirty.add(path.slice(0, path.lastIndexOf('/')) || '/');
+    if (path !== '/') this.dirty.add(parentPath(path));
     this.timer ??= setTimeout(() => this.flush(), this.opts.settleMs ?? 5);
   }
 

@@ -4,7 +4,12 @@
  * is not here (it lives in TerminalScreen, outside React and the store).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { classifyLowers, type ChangeEvent, type LowerState } from '../../overlay/index.js';
+import {
+  classifyLowers,
+  pathParts,
+  type ChangeEvent,
+  type LowerState,
+} from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
 import type { Versions } from '../../engine/layers/read-versions.js';
 
@@ -190,7 +195,7 @@ export function createAppStore(
       if (!event) return;
       // Show the event's path in the trees: expand its ancestors.
       const expanded = new Set(get().expanded);
-      const parts = event.path.split('/').filter(Boolean);
+      const parts = pathParts(event.path);
       for (let n = 0; n < parts.length; n++) {
         const dir = `/${parts.slice(0, n).join('/')}`;
         if (!expanded.has(dir)) {

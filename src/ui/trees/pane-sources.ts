@@ -5,6 +5,7 @@
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
 import {
   layerName,
+  parentPath,
   type EntryType,
   type LayerEntry,
   type LowerState,
@@ -65,8 +66,6 @@ export function upperSource(layers: ClassifiedLayers): TreeSource<LayerEntry> {
   };
 }
 
-export const parentOf = (path: string) => path.slice(0, Math.max(1, path.lastIndexOf('/')));
-
 const unusualCache = new WeakMap<ReadonlyMap<string, LowerState>, Set<string>>();
 
 /**
@@ -80,7 +79,7 @@ function unusualDirs(states: ReadonlyMap<string, LowerState>): Set<string> {
   if (dirs) return dirs;
   dirs = new Set();
   for (const s of states.values()) {
-    if (s.status !== 'visible' || s.whiteout) dirs.add(parentOf(s.path));
+    if (s.status !== 'visible' || s.whiteout) dirs.add(parentPath(s.path));
   }
   unusualCache.set(states, dirs);
   return dirs;

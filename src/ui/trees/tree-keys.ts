@@ -3,6 +3,7 @@
  * selected path: the new selection, and which directory to expand or
  * collapse (the caller owns the expanded set and loads what it expands).
  */
+import { parentPath } from '../../overlay/index.js';
 import type { TreeRow } from './tree-rows.js';
 
 export type TreeKey =
@@ -23,15 +24,10 @@ export interface TreeMove {
   toggle?: string;
 }
 
-function parentOf(path: string): string {
-  const cut = path.lastIndexOf('/');
-  return cut <= 0 ? '/' : path.slice(0, cut);
-}
-
 /** The selected path's closest ancestor among the rows, else the first row. */
 function nearest(rows: readonly TreeRow[], selected: string): string {
   const paths = new Set(rows.map((r) => r.path));
-  for (let p = parentOf(selected); p !== '/'; p = parentOf(p)) if (paths.has(p)) return p;
+  for (let p = parentPath(selected); p !== '/'; p = parentPath(p)) if (paths.has(p)) return p;
   return rows[0]?.path ?? selected;
 }
 
@@ -72,7 +68,7 @@ export function moveSelection(
     case 'left': {
       if (row.expandable && row.expanded) return { selected, toggle: selected };
       // Ancestors of a row are always rows too; a top-level row stays put.
-      const parent = parentOf(selected);
+      const parent = parentPath(selected);
       return { selected: rows.some((r) => r.path === parent) ? parent : selected };
     }
     case 'right': {

@@ -22,15 +22,14 @@
  * 70-100 ms for the lower or merged pane once caches are warm.
  */
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
-import type { EntryType, LowerState, UpperChange } from '../../overlay/index.js';
-import { childOrder } from './child-order.js';
 import {
-  lowerSource,
-  mergedSource,
-  parentOf,
-  upperSource,
-  type TreeSource,
-} from './pane-sources.js';
+  parentPath,
+  type EntryType,
+  type LowerState,
+  type UpperChange,
+} from '../../overlay/index.js';
+import { childOrder } from './child-order.js';
+import { lowerSource, mergedSource, upperSource, type TreeSource } from './pane-sources.js';
 
 export type PaneKind = 'lower' | 'upper' | 'merged';
 
@@ -80,7 +79,7 @@ function changedPaths(changes: readonly UpperChange[]): Set<string> {
   const out = new Set<string>();
   for (const { path } of changes) {
     // Stop at the first ancestor already present: its own ancestors are too.
-    for (let p = path; p.length > 1 && !out.has(p); p = parentOf(p)) {
+    for (let p = path; p.length > 1 && !out.has(p); p = parentPath(p)) {
       out.add(p);
     }
   }
