@@ -25,7 +25,7 @@ function copyUpReason(c: UpperChange): string {
 }
 
 /** One short reason, in overlayfs's terms. */
-export function diffReason(c: UpperChange): string {
+function diffReason(c: UpperChange): string {
   switch (c.kind) {
     case 'whiteout':
       return 'whiteout';

@@ -26,12 +26,10 @@ export {
   walkEntries,
   withEntry,
 } from './layer-entry.js';
-export { scanEntry, scanLayer, type ScanOptions } from './layer-scan.js';
+export { scanEntry, scanLayer } from './layer-scan.js';
 export {
-  hasOrigin,
   isDeviceWhiteout,
   isMetacopy,
-  isOpaqueDir,
   isWhiteout,
   isXattrWhiteout,
   validRedirect,
@@ -68,4 +66,4 @@ export {
   type ChangedPart,
   type UpperState,
 } from './change-events.js';
-export { diffLetter, diffLine, diffReason, type DiffLetter } from './diff-format.js';
+export { diffLetter, diffLine, type DiffLetter } from './diff-format.js';

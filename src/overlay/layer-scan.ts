@@ -29,7 +29,7 @@ export function entryType(st: Stats): EntryType {
 }
 
 /** The entry for one lstat result (pure; target and xattrs are read separately). */
-export function statToEntry(name: string, st: Stats): LayerEntry {
+function statToEntry(name: string, st: Stats): LayerEntry {
   const type = entryType(st);
   const entry: LayerEntry = {
     name,
@@ -85,7 +85,7 @@ export function scanEntry(abs: string, name: string): LayerEntry | undefined {
   }
 }
 
-export interface ScanOptions {
+interface ScanOptions {
   /** Called for every entry scanned, with its path in the layer ('/a/b'). */
   onEntry?: (path: string, entry: LayerEntry) => void;
 }

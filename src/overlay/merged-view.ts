@@ -136,7 +136,7 @@ function allNames(stack: readonly LayerRef[]): string[] {
  * with no origin xattr is "real": its own listing, whiteouts included. A
  * merged one lists each name once, as its topmost occurrence decides.
  */
-export function listedNames(stack: readonly LayerRef[], ns: XattrNamespace): Set<string> {
+function listedNames(stack: readonly LayerRef[], ns: XattrNamespace): Set<string> {
   const only = stack.length === 1 ? stack[0] : undefined;
   if (only && !hasOrigin(only.entry, ns)) return new Set(only.entry.children?.keys());
   const seen = new Set<string>();

@@ -8,7 +8,7 @@ import type { OverlayXattrs, XattrNamespace } from './layer-entry.js';
 type Key = keyof OverlayXattrs;
 
 /** The overlay xattrs the model reads, by their name after "<namespace>.overlay.". */
-export const OVERLAY_XATTR_KEYS: readonly Key[] = [
+const OVERLAY_XATTR_KEYS: readonly Key[] = [
   'opaque',
   'redirect',
   'origin',
@@ -21,7 +21,7 @@ export const OVERLAY_XATTR_KEYS: readonly Key[] = [
 const TEXT_KEYS = new Set<Key>(['opaque', 'redirect', 'impure']);
 
 /** "trusted.overlay.origin" -> ['trusted', 'origin']; undefined for other xattrs. */
-export function overlayXattrName(name: string): [XattrNamespace, Key] | undefined {
+function overlayXattrName(name: string): [XattrNamespace, Key] | undefined {
   const m = /^(trusted|user)\.overlay\.([a-z]+)$/.exec(name);
   if (!m) return undefined;
   const key = m[2] as Key;

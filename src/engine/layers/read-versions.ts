@@ -22,7 +22,7 @@ import {
 } from '../../overlay/index.js';
 import type { ClassifiedLayers } from './classify-container.js';
 
-export const READ_CAP = 256 * 1024;
+const READ_CAP = 256 * 1024;
 
 export type Content =
   | { kind: 'text'; text: string }

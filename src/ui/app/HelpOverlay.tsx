@@ -7,7 +7,7 @@ import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { wrapWords } from '../inspector/inspect-model.js';
 
-export const HELP_LINES: [string, string][] = [
+const HELP_LINES: [string, string][] = [
   ['C-b o, C-b Tab', 'move focus to the next pane (C-b Left/Up: previous)'],
   ['C-b 1 … 5', 'focus shell, lower, upper, merged, changes'],
   ['C-b C-b', 'send C-b itself to the shell'],

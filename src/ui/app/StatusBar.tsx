@@ -42,7 +42,7 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusB
   );
 }
 
-export const KEY_LEGEND =
+const KEY_LEGEND =
   'C-b o focus · C-b 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · C-b k keep · C-b R restart · C-b q quit';
 
 function KeyLegendView({ width }: { width: number }) {

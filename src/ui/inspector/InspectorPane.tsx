@@ -33,7 +33,7 @@ function DiffText({ row, width }: { row: DiffRow; width: number }) {
 }
 
 /** What fits where: the parts above the data, and the rows left for it. */
-export function planInspector(view: InspectView, width: number, height: number) {
+function planInspector(view: InspectView, width: number, height: number) {
   const inner = width - 1; // one cell of margin on the left, as the other panes
   const sentence = wrapWords(view.sentence, inner, Math.max(1, Math.min(3, height - 2)));
   // Title and sentence first; then the attributes, but on a small screen

@@ -25,7 +25,7 @@ export interface LineDiff {
 /** A row to draw: a line of the diff, or a run of unchanged lines left out. */
 export type DiffRow = DiffLine | { op: 'skip'; count: number };
 
-export const DIFF_MAX_BYTES = 256 * 1024;
+const DIFF_MAX_BYTES = 256 * 1024;
 export const DIFF_MAX_LINES = 2000;
 const MAX_EDITS = 1000;
 
@@ -38,7 +38,7 @@ export function splitLines(text: string): string[] {
 }
 
 /** Over either cap (length in UTF-16 units: the engine already capped the bytes read). */
-export function tooLargeToDiff(text: string): boolean {
+function tooLargeToDiff(text: string): boolean {
   if (text.length > DIFF_MAX_BYTES) return true;
   let count = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {

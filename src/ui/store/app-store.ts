@@ -41,7 +41,7 @@ export interface EngineActions {
 const NOTICE_MS = 4000;
 
 /** The feed keeps this many events, newest first. */
-export const FEED_LIMIT = 1000;
+const FEED_LIMIT = 1000;
 
 export interface AppState {
   layers: ClassifiedLayers;

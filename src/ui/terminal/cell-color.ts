@@ -27,12 +27,12 @@ const BASE_COLORS = [
 ] as const;
 
 /** A palette index (0-255) as an Ink colour. */
-export function paletteColor(index: number): string {
+function paletteColor(index: number): string {
   return BASE_COLORS[index] ?? `ansi256(${index})`;
 }
 
 /** A 0xRRGGBB true colour as an Ink colour. */
-export function rgbColor(rgb: number): string {
+function rgbColor(rgb: number): string {
   return `#${(rgb & 0xffffff).toString(16).padStart(6, '0')}`;
 }
 

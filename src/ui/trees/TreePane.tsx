@@ -30,7 +30,7 @@ const SIZE_CELLS = 6;
 const MIN_WIDTH_FOR_SIZES = 24;
 
 /** The row's text, split where its styling changes; the cells add up to width. */
-export function rowParts(row: TreeRow, width: number) {
+function rowParts(row: TreeRow, width: number) {
   const sizeCells = width >= MIN_WIDTH_FOR_SIZES ? SIZE_CELLS : 0;
   const labelCells = width - sizeCells;
   // Deep trees in narrow panes: indentation never takes more than half the room.

@@ -31,7 +31,7 @@ export interface TreeSource<N> {
  * because something under it changed, which is 'copied-up', unless its own
  * mode or owner changed too.
  */
-export function upperRowState(change: UpperChange | undefined): RowState {
+function upperRowState(change: UpperChange | undefined): RowState {
   if (!change) return 'from-upper';
   switch (change.kind) {
     case 'copied-up':
