@@ -85,6 +85,8 @@ describe('overlay-tui, the full-screen app', () => {
   it('refuses a terminal that is too small, with one line, leaving nothing behind', async () => {
     const app = await startApp(['--root', root], 60, 20);
     expect(await app.exited).toBe(2);
+    // The emulator parses what arrived a moment later than the exit is seen.
+    await app.waitFor(/the terminal is 60x20, overlay-tui needs/, 2000);
     const joined = app
       .text()
       .split('\n')
