@@ -27,6 +27,12 @@ export interface Rescanned {
   changed: string[];
   /** Directories scanned whole because they are new. */
   newDirs: string[];
+  /**
+   * Paths read whole in this call (files and the like found by listing a
+   * directory, and directories scanned whole): a rescan of one of them, or
+   * of anything under one, in the same flush would read the same again.
+   */
+  scanned: string[];
   /** Directories replaced by another of the same name (a new inode, which needs a new watch). */
   replacedDirs: string[];
 }
@@ -71,7 +77,7 @@ export function rescanPath(
   if (path !== '/' && entryAt(root, parentPath(path))?.type !== 'dir') {
     return rescanPath(upperDir, root, parentPath(path), true);
   }
-  const out: Rescanned = { root, changed: [], newDirs: [], replacedDirs: [] };
+  const out: Rescanned = { root, changed: [], newDirs: [], replacedDirs: [], scanned: [] };
   const abs = path === '/' ? upperDir : join(upperDir, path);
   const old = entryAt(root, path);
   const now = scanEntry(abs, baseName(path));
@@ -91,6 +97,7 @@ export function rescanPath(
   }
   if (old?.type !== 'dir' || !sameInode(old, now)) {
     const whole = wholeDir(abs, now.name);
+    out.scanned.push(path);
     (old?.type === 'dir' ? out.replacedDirs : out.newDirs).push(path);
     if (whole) out.root = withEntry(root, path, whole);
     out.changed.push(path);
@@ -114,6 +121,7 @@ export function rescanPath(
     const p = childPath(path, name);
     if (child.type !== 'dir') {
       children.set(name, child);
+      out.scanned.push(p);
       if (differs(before, child)) out.changed.push(p);
     } else if (before?.type === 'dir' && sameInode(before, child)) {
       children.set(name, { ...child, children: before.children ?? new Map() });
@@ -122,6 +130,7 @@ export function rescanPath(
     } else {
       const whole = wholeDir(join(abs, name), name);
       if (whole) children.set(name, whole);
+      out.scanned.push(p);
       (before?.type === 'dir' ? out.replacedDirs : out.newDirs).push(p);
       out.changed.push(p);
     }
@@ -141,6 +150,7 @@ export function rescanPath(
       out.changed.push(...r.changed);
       out.newDirs.push(...r.newDirs);
       out.replacedDirs.push(...r.replacedDirs);
+      out.scanned.push(...r.scanned);
     }
   }
   return out;

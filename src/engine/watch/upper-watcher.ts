@@ -92,6 +92,14 @@ function outermost(paths: Iterable<string>): string[] {
   return out;
 }
 
+/** True if path or a directory above it is in scanned. */
+function readAlready(scanned: ReadonlySet<string>, path: string): boolean {
+  for (let p = path; ; p = parentPath(p)) {
+    if (scanned.has(p)) return true;
+    if (p === '/') return false;
+  }
+}
+
 function under(
   states: ReadonlyMap<string, UpperState>,
   roots: readonly string[],
@@ -196,10 +204,15 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       const changed: string[] = [];
       const deep = new Set(this.deep);
       this.deep.clear();
+      // Paths are sorted, so a directory comes before what is in it: what
+      // its listing already read is not read again.
+      const scanned = new Set<string>();
       for (const path of paths) {
+        if (!deep.has(path) && readAlready(scanned, path)) continue;
         const r = rescanPath(this.opts.upperDir, upper, path, deep.has(path));
         upper = r.root;
         changed.push(...r.changed);
+        for (const s of r.scanned) scanned.add(s);
         for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
       this.upper = upper;
