@@ -134,5 +134,8 @@ describe('splitDev', () => {
     // major 300, minor 70000: makedev puts the high bits above bit 32 and 20.
     const dev = (70000 & 0xff) | ((300 & 0xfff) << 8) | ((70000 >> 8) << 20);
     expect(splitDev(dev)).toEqual({ major: 300, minor: 70000 });
+    // major 5000 (over 12 bits): its high bits go above bit 32.
+    const big = ((5000n & 0xfffn) << 8n) | ((5000n & ~0xfffn) << 32n) | 7n;
+    expect(splitDev(Number(big))).toEqual({ major: 5000, minor: 7 });
   });
 });

@@ -13,8 +13,9 @@ import { parseOverlayXattrs } from './overlay-xattrs.js';
 /** Linux's dev_t split (glibc's gnu_dev_major/minor), for device nodes' rdev. */
 export function splitDev(dev: number): { major: number; minor: number } {
   const d = BigInt(dev);
-  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn);
-  const minor = (d & 0xffn) | ((d >> 12n) & ~0xffn);
+  // 32-bit masks, as glibc's: the minor's high bits sit below bit 32, the major's above.
+  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n);
+  const minor = (d & 0xffn) | ((d >> 12n) & 0xffffff00n);
   return { major: Number(major), minor: Number(minor) };
 }
 

@@ -7,7 +7,7 @@
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { LayerEntry } from '../../src/overlay/layer-entry.js';
-import { entryType, splitDev } from '../../src/overlay/layer-scan.js';
+import type { EntryType } from '../../src/overlay/layer-entry.js';
 import { walkMerged, type MergedView } from '../../src/overlay/merged-view.js';
 
 export const GHOST = 'ghost (listed, lstat ENOENT)';
@@ -34,8 +34,28 @@ export function renderMerged(view: MergedView): Map<string, string> {
   return out;
 }
 
+// The kernel's side worked out here, not with the scanner's own helpers:
+// a bug in those would otherwise show the same on both sides.
+function kernelType(st: Stats): EntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  return st.isFIFO() ? 'fifo' : 'socket';
+}
+
+/** glibc's gnu_dev_major/minor. */
+function kernelDev(rdev: number): { major: number; minor: number } {
+  const d = BigInt(rdev);
+  return {
+    major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n)),
+    minor: Number((d & 0xffn) | ((d >> 12n) & 0xffffff00n)),
+  };
+}
+
 function statLine(st: Stats, abs: string): string {
-  const type = entryType(st);
+  const type = kernelType(st);
   const e = {
     type,
     mode: st.mode & 0o7777,
@@ -44,7 +64,7 @@ function statLine(st: Stats, abs: string): string {
     size: st.size,
     nlink: st.nlink,
     ...(type === 'symlink' && { target: readlinkSync(abs, 'utf8') }),
-    ...((type === 'char' || type === 'block') && { rdev: splitDev(st.rdev) }),
+    ...((type === 'char' || type === 'block') && { rdev: kernelDev(st.rdev) }),
   };
   return line(e, st.nlink);
 }
