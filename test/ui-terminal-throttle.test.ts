@@ -50,8 +50,11 @@ describe('FrameThrottle', () => {
     }
     advance(100);
     expect(times.length).toBeLessThanOrEqual(Math.ceil(1000 / 33) + 1);
+    // ...and no fewer: a steady stream of changes is a steady ~30 frames a second.
+    expect(times.length).toBeGreaterThanOrEqual(Math.floor(1000 / 33));
     for (let i = 1; i < times.length; i++) {
       expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(33);
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeLessThanOrEqual(34);
     }
     // The last change (at t=999) was followed by a frame.
     expect(times.at(-1)).toBeGreaterThanOrEqual(999);
