@@ -11,6 +11,8 @@ import { InterruptedError, UserError, errnoCode } from '../errors.js';
 import type { StateRoot } from '../state-root.js';
 import { openArchive, type ArchiveFile } from './archive-file.js';
 import { extractTar, UnsafeArchiveError } from './extract.js';
+import { InvalidHeaderError } from './tar-header.js';
+import { TRUNCATED } from './tar-parser.js';
 import { BlockPool } from './file-blocks.js';
 import { sha256Hasher } from './hasher.js';
 import { progressLine } from './progress.js';
@@ -43,10 +45,8 @@ function describeFailure(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (/before its first tar header/.test(message))
     return 'is not a tar archive (it ends before the first 512-byte tar header)';
-  if (/unexpected end/i.test(message))
-    return 'is truncated (the tar data ends in the middle of a member)';
-  if (/invalid tar header|unknown format/i.test(message))
-    return 'is not a tar archive (or it is corrupt)';
+  if (message === TRUNCATED) return 'is truncated (the tar data ends in the middle of a member)';
+  if (err instanceof InvalidHeaderError) return 'is not a tar archive (or it is corrupt)';
   if (/no entries/.test(message)) return 'is an empty tar archive (no entries)';
   return `could not be extracted: ${message}`;
 }
