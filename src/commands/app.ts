@@ -1,12 +1,5 @@
 /** `overlay-tui` with no command: parse its options, then open the full-screen app (loaded only now). */
-import {
-  CONTAINER_OPTIONS,
-  HELP_OPTION,
-  ROOT_OPTION,
-  imageArg,
-  parse,
-  stateRootArg,
-} from './args.js';
+import { CONTAINER_OPTIONS, HELP_OPTION, ROOT_OPTION, containerArgs, parse } from './args.js';
 
 const OPTIONS = { ...CONTAINER_OPTIONS, ...ROOT_OPTION, ...HELP_OPTION } as const;
 
@@ -16,15 +9,9 @@ export async function appCommand(argv: string[], help: string): Promise<number> 
     process.stdout.write(help);
     return 0;
   }
-  const image = imageArg(values.image);
+  const container = containerArgs(values); // checked before the UI is loaded
   // React's development build costs every frame (and start-up) dearly.
   process.env.NODE_ENV ??= 'production';
   const { runApp } = await import('../ui/run-app.js');
-  return runApp({
-    image,
-    ...(values.name !== undefined ? { name: values.name } : {}),
-    keep: values.keep ?? false,
-    root: stateRootArg(values.root),
-    argv,
-  });
+  return runApp({ ...container, argv });
 }

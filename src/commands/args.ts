@@ -25,7 +25,7 @@ export const CONTAINER_OPTIONS = {
 export const DEFAULT_IMAGE = join(INSTALL_DIR, 'fixtures', 'busybox.tar');
 
 /** The image to use: --image FILE, or the default one, which must have been built. */
-export function imageArg(image: string | undefined): string {
+function imageArg(image: string | undefined): string {
   const file = image ?? DEFAULT_IMAGE;
   if (file === DEFAULT_IMAGE && !existsSync(file)) {
     throw new UserError(
@@ -37,6 +37,21 @@ export function imageArg(image: string | undefined): string {
 
 export function stateRootArg(root: string | undefined): string {
   return root ?? DEFAULT_STATE_ROOT;
+}
+
+/** What CONTAINER_OPTIONS and --root parsed to, as run and the app take it. */
+export function containerArgs(values: {
+  image?: string | undefined;
+  name?: string | undefined;
+  keep?: boolean | undefined;
+  root?: string | undefined;
+}): { image: string; name?: string; keep: boolean; root: string } {
+  return {
+    image: imageArg(values.image),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    keep: values.keep ?? false,
+    root: stateRootArg(values.root),
+  };
 }
 
 function usageError(command: string, err: unknown): UsageError {

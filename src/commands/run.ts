@@ -11,11 +11,10 @@ import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
   CONTAINER_OPTIONS,
   HELP_OPTION,
-  imageArg,
   ROOT_OPTION,
+  containerArgs,
   parse,
   splitCommand,
-  stateRootArg,
 } from './args.js';
 import { prepare } from './prepare.js';
 
@@ -84,11 +83,8 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   if (command.length === 0)
     throw new UsageError(`overlay-tui run: missing CMD (see 'overlay-tui run --help')`);
   return {
-    image: imageArg(values.image),
-    ...(values.name !== undefined ? { name: values.name } : {}),
-    keep: values.keep ?? false,
+    ...containerArgs(values),
     ...(values.events !== undefined ? { events: values.events } : {}),
-    root: stateRootArg(values.root),
     command,
   };
 }
