@@ -124,6 +124,14 @@ describe('the store', () => {
     expect(store.getState().selected).toBe('/etc/passwd');
     expect(store.getState().expanded.has('/etc')).toBe(true);
     expect(loadLowerDir).toHaveBeenCalledWith('/etc');
+    // An older event selected stays selected as new ones arrive above it...
+    store.getState().addEvents([ev('/y', 'create'), ev('/z', 'create')]);
+    expect(store.getState().events[store.getState().feedIndex]?.path).toBe('/etc/passwd');
+    // ...while on the newest, the feed follows what comes.
+    store.getState().selectEvent(0);
+    store.getState().addEvents([ev('/w', 'create')]);
+    expect(store.getState().feedIndex).toBe(0);
+    expect(store.getState().events[0]?.path).toBe('/w');
     store.getState().cycleFocus(1);
     expect(store.getState().focus).toBe('lower');
     store.getState().cycleFocus(-1);

@@ -169,12 +169,13 @@ export function createAppStore(
         upperBytes: upperBytes(next),
         ...inspectPatch(get(), engine),
       }),
-    // Newest first: the selected event moves down with the ones added above it.
+    // Newest first. On the newest, the feed follows what comes (as tail -f);
+    // on an older event, that event stays selected as new ones arrive above.
     addEvents: (events) =>
       set((s) => {
         const all = [...[...events].reverse(), ...s.events].slice(0, FEED_LIMIT);
-        const feedIndex = Math.min(s.feedIndex + events.length, all.length - 1);
-        return { events: all, feedIndex: s.events.length === 0 ? 0 : feedIndex };
+        if (s.feedIndex === 0) return { events: all };
+        return { events: all, feedIndex: Math.min(s.feedIndex + events.length, all.length - 1) };
       }),
     focusPane: (pane) => set({ focus: pane }),
     cycleFocus: (step) => {
