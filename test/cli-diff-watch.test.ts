@@ -100,7 +100,12 @@ describe('watch', () => {
     });
     let out = '';
     watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => setTimeout(r, 500)); // watch is up
+    // watch is up once it reports a file made after its first look (a fixed wait raced under load).
+    for (let i = 0; !out.includes('/ready-'); i++) {
+      if (i > 100) throw new Error('watch never reported a new file');
+      spawnSync('touch', [join(root, `containers/w/merged/ready-${i}`)]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     spawnSync('touch', [join(root, 'containers/w/merged/go')]);
     const code = await new Promise<number | null>((r) => watch.on('exit', (c) => r(c)));
     await run.exit;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
 import { mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
-import { processExists, startCli, waitForInit } from './support/spawn-cli.js';
+import { processExists, startCli, waitForInit, waitForPath } from './support/spawn-cli.js';
 
 let root: string;
 
@@ -116,7 +116,8 @@ describe('recovery after kill -9', () => {
       '-c',
       'echo a > /a; sleep 60',
     ]);
-    await waitForInit(root);
+    // The shell is pid 1 before it has run its first command: wait for /a in upper.
+    await waitForPath(join(root, 'containers/k/upper/a'));
     run.child.kill('SIGKILL');
     await run.exit;
     const ps = cli(['ps', '--root', root]);

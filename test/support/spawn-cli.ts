@@ -45,6 +45,15 @@ export async function waitForInit(root: string, timeoutMs = 10_000): Promise<num
   throw new Error(`no container started under ${root}`);
 }
 
+/** Waits until path exists (a file the container writes), or throws after timeoutMs. */
+export async function waitForPath(path: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export function processExists(pid: number): boolean {
   try {
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
