@@ -214,7 +214,8 @@ export function randomOp(s: OpState, rng: Rng): Op {
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
           // What mv(1) does when rename(2) says EXDEV: copy, then delete.
-          execFileSync('mv', ['--no-target-directory', abs(from), abs(to)]);
+          // Its stderr goes with the error into the replay log, not onto the test output.
+          execFileSync('mv', ['--no-target-directory', abs(from), abs(to)], { stdio: 'pipe' });
         }
       },
     };
