@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createAppStore, type EngineActions } from '../src/ui/store/app-store.js';
 import { paneKey, prefixCommand } from '../src/ui/app/keys.js';
+import { dispatchInput } from '../src/ui/app/input-dispatch.js';
 import { classifyLayers } from '../src/engine/layers/classify-container.js';
 import { LowerLoader } from '../src/engine/layers/lower-loader.js';
 import { scanLayer } from '../src/overlay/index.js';
@@ -131,5 +132,58 @@ describe('keep, restart and quit', () => {
     expect(busy.s().quitPending).toBe(true);
     paneKey(busy.s(), 'q', [], 10);
     expect(busy.engine.quit).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('a chunk of several keys (a paste)', () => {
+  const target = (writeToShell: (b: Buffer) => void) => ({
+    rows: () => [file('/a'), file('/b')],
+    page: () => 10,
+    scrollMax: () => 0,
+    writeToShell,
+  });
+
+  it('sends the keys after a Tab into the shell to the shell, byte for byte', () => {
+    const { store, s } = setup();
+    s().focusPane('feed'); // Tab from the feed wraps round to the shell
+    const sent: string[] = [];
+    dispatchInput(
+      store,
+      Buffer.from('j\tls -l\x1b[A\r'),
+      target((b) => sent.push(b.toString())),
+    );
+    expect(s().focus).toBe('terminal');
+    expect(sent).toEqual(['ls -l\x1b[A\r']);
+  });
+
+  it('moves over the rows of the state each key meets', () => {
+    const { store, s } = setup();
+    s().focusPane('upper');
+    dispatchInput(
+      store,
+      Buffer.from('jj\t'),
+      target(() => undefined),
+    );
+    expect(s().selected).toBe('/b');
+    expect(s().focus).toBe('merged');
+  });
+
+  it('takes the key after "press q again" as the answer, and the rest as keys', () => {
+    const { engine, store, s } = setup(2);
+    s().focusPane('lower');
+    dispatchInput(
+      store,
+      Buffer.from('qxj'),
+      target(() => undefined),
+    );
+    expect(s().quitPending).toBe(false);
+    expect(engine.quit).not.toHaveBeenCalled();
+    expect(s().selected).toBe('/a');
+    dispatchInput(
+      store,
+      Buffer.from('qq'),
+      target(() => undefined),
+    );
+    expect(engine.quit).toHaveBeenCalledTimes(1);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { computeLayout } from '../src/ui/app/layout.js';
 import { eventText, feedLines } from '../src/ui/app/feed-lines.js';
-import { splitKeys } from '../src/ui/input/split-keys.js';
+import { splitKeyChunk } from '../src/ui/input/split-keys.js';
 import { createAppStore } from '../src/ui/store/app-store.js';
 import { classifyLayers } from '../src/engine/layers/classify-container.js';
 import { LowerLoader } from '../src/engine/layers/lower-loader.js';
@@ -81,17 +81,17 @@ describe('feed', () => {
   });
 });
 
-describe('splitKeys', () => {
-  it('splits a chunk into whole keys', () => {
-    expect(splitKeys(Buffer.from('jk\x1b[A\x1b[5~\t\r'))).toEqual([
-      'j',
-      'k',
-      'Up',
-      'PageUp',
-      'Tab',
-      'Enter',
+describe('splitKeyChunk', () => {
+  it('splits a chunk into whole keys, each with where its bytes start', () => {
+    expect(splitKeyChunk(Buffer.from('jk\x1b[A\x1b[5~\t\r'))).toEqual([
+      { name: 'j', offset: 0 },
+      { name: 'k', offset: 1 },
+      { name: 'Up', offset: 2 },
+      { name: 'PageUp', offset: 5 },
+      { name: 'Tab', offset: 9 },
+      { name: 'Enter', offset: 10 },
     ]);
-    expect(splitKeys(Buffer.from('\x1b'))).toEqual(['Escape']);
+    expect(splitKeyChunk(Buffer.from('\x1b'))).toEqual([{ name: 'Escape', offset: 0 }]);
   });
 });
 

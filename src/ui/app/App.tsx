@@ -7,19 +7,20 @@
 import { Box, Text, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import type { AppStore } from '../store/app-store.js';
+import type { AppState, AppStore } from '../store/app-store.js';
 import { useRawInput } from '../input/use-raw-input.js';
-import { splitKeys } from '../input/split-keys.js';
 import { TerminalPane } from '../terminal/TerminalPane.js';
 import type { ScreenSurface } from '../terminal/screen-surface.js';
 import { TreePane } from '../trees/TreePane.js';
 import { Legend } from '../trees/Legend.js';
 import { paneRows, type PaneKind } from '../trees/tree-rows.js';
-import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
+import { computeLayout, MIN_COLS, MIN_ROWS, type Layout } from './layout.js';
 import { FeedPane } from './FeedPane.js';
 import { HelpOverlay, helpScrollMax } from './HelpOverlay.js';
 import { KeyLegend, StatusBar } from './StatusBar.js';
-import { paneKey, prefixCommand } from './keys.js';
+import { prefixCommand } from './keys.js';
+import { dispatchInput } from './input-dispatch.js';
+import { memoLast } from '../memo-last.js';
 import { InspectorPane, inspectorScrollMax } from '../inspector/InspectorPane.js';
 import { inspectView } from '../inspector/inspect-model.js';
 
@@ -44,60 +45,79 @@ function useTerminalSize(): { cols: number; rows: number } {
 
 const TREES: PaneKind[] = ['lower', 'upper', 'merged'];
 
+/**
+ * The help covers the trees and the feed; stacked, the shell too: at the
+ * smallest size that is what leaves room for every key.
+ */
+function helpSize(layout: Layout | undefined): { width: number; height: number } {
+  if (!layout) return { width: 0, height: 0 };
+  return layout.kind === 'wide'
+    ? { width: layout.feed.width, height: layout.tree.height + layout.feed.height }
+    : { width: layout.width, height: layout.height - 2 };
+}
+
+/** Each pane's rows and the inspector's view, computed again only when their inputs change. */
+function useDerived() {
+  return useMemo(() => {
+    const memoRows = (kind: PaneKind) =>
+      memoLast(
+        (
+          layers: AppState['layers'],
+          lowerStates: AppState['lowerStates'],
+          expanded: AppState['expanded'],
+          changesOnly: boolean,
+          search: string,
+        ) => paneRows(kind, layers, lowerStates, { expanded, changesOnly, search }),
+      );
+    const rows = { lower: memoRows('lower'), upper: memoRows('upper'), merged: memoRows('merged') };
+    const view = memoLast(
+      (
+        inspected: AppState['inspected'],
+        layers: AppState['layers'],
+        lowerStates: AppState['lowerStates'],
+        selected: string,
+      ) =>
+        inspectView(inspected, {
+          change: layers.states.get(selected)?.change,
+          lower: lowerStates.get(selected),
+        }),
+    );
+    return {
+      rows: (s: AppState, kind: PaneKind) =>
+        rows[kind](s.layers, s.lowerStates, s.expanded, s.changesOnly, s.search),
+      view: (s: AppState) =>
+        s.inspector ? view(s.inspected, s.layers, s.lowerStates, s.selected) : undefined,
+    };
+  }, []);
+}
+
 export function App({ store, screen, writeToShell }: AppProps) {
   const { cols, rows } = useTerminalSize();
   const s = useStore(store);
+  const derived = useDerived();
   const layout = computeLayout(cols, rows, s.inspector);
-  const opts = useMemo(
-    () => ({ expanded: s.expanded, changesOnly: s.changesOnly, search: s.search }),
-    [s.expanded, s.changesOnly, s.search],
-  );
-  const treeRows = useMemo(
-    () => Object.fromEntries(TREES.map((k) => [k, paneRows(k, s.layers, s.lowerStates, opts)])),
-    [s.layers, s.lowerStates, opts],
-  ) as Record<PaneKind, ReturnType<typeof paneRows>>;
-
-  // The help covers the trees and the feed; stacked, the shell too: at the
-  // smallest size that is what leaves room for every key.
-  const help = !layout
-    ? { width: 0, height: 0 }
-    : layout.kind === 'wide'
-      ? { width: layout.feed.width, height: layout.tree.height + layout.feed.height }
-      : { width: layout.width, height: layout.height - 2 };
-
-  const view = useMemo(
-    () =>
-      s.inspector
-        ? inspectView(s.inspected, {
-            change: s.layers.states.get(s.selected)?.change,
-            lower: s.lowerStates.get(s.selected),
-          })
-        : undefined,
-    [s.inspector, s.inspected, s.layers, s.lowerStates, s.selected],
-  );
+  const help = helpSize(layout);
+  const view = derived.view(s);
 
   useRawInput({
-    onInput: (bytes) => {
-      const state = store.getState();
-      if (state.quitPending) {
-        // The question "press q again to quit" takes the next key, wherever focus is.
-        if (splitKeys(bytes)[0] === 'q') return state.quit();
-        state.cancelQuit();
-      }
-      if (state.focus === 'terminal' && !state.help) return writeToShell(bytes);
-      const focusedRows =
-        state.focus === 'feed' || state.focus === 'terminal' ? [] : treeRows[state.focus];
-      const page = Math.max(1, (layout?.tree.height ?? 10) - 2);
-      const scrollMax = !layout
-        ? 0
-        : state.help
-          ? helpScrollMax(help.width, help.height)
-          : view
-            ? inspectorScrollMax(view, layout.feed.width, layout.feed.height)
-            : 0;
-      for (const key of splitKeys(bytes))
-        paneKey(store.getState(), key, focusedRows, page, scrollMax);
-    },
+    onInput: (bytes) =>
+      // Each key meets the state the key before it left (see input-dispatch).
+      dispatchInput(store, bytes, {
+        rows: (st) =>
+          st.focus === 'feed' || st.focus === 'terminal' ? [] : derived.rows(st, st.focus),
+        page: (st) => Math.max(1, (computeLayout(cols, rows, st.inspector)?.tree.height ?? 10) - 2),
+        scrollMax: (st) => {
+          const at = computeLayout(cols, rows, st.inspector);
+          if (!at) return 0;
+          if (st.help) {
+            const size = helpSize(at);
+            return helpScrollMax(size.width, size.height);
+          }
+          const v = derived.view(st);
+          return v ? inspectorScrollMax(v, at.feed.width, at.feed.height) : 0;
+        },
+        writeToShell,
+      }),
     onCommand: (key) => {
       const state = store.getState();
       if (state.quitPending && key !== 'q') state.cancelQuit();
@@ -117,7 +137,7 @@ export function App({ store, screen, writeToShell }: AppProps) {
           <TreePane
             key={kind}
             title={kind}
-            rows={treeRows[kind]}
+            rows={derived.rows(s, kind)}
             selected={s.selected}
             focused={s.focus === kind}
             width={layout.tree.width}
