@@ -160,13 +160,28 @@ describe('run --events', () => {
       },
     );
     const exited = new Promise<number>((r) => pty.onExit(({ exitCode }) => r(exitCode)));
-    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await pause(800);
-    // Typed as a person types: a line, then the next one a moment later.
-    for (const line of ['echo hi >> /etc/passwd', 'rm /bin/ls', 'exit']) {
+    let screen = '';
+    pty.onData((d) => (screen += d));
+    const until = async (done: () => boolean, what: string): Promise<void> => {
+      for (let i = 0; !done(); i++) {
+        if (i > 500) throw new Error(`no ${what}; the terminal showed:\n${screen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const recorded = (path: string) => () =>
+      readFileSync(file, 'utf8').includes(`"path":"${path}"`);
+    // The recorder is up before the shell starts: the prompt says both are.
+    await until(() => screen.includes('/ # '), 'prompt');
+    // Typed as a person types: each line once the last one's change is on
+    // record (fixed pauses raced under load).
+    for (const [line, path] of [
+      ['echo hi >> /etc/passwd', '/etc/passwd'],
+      ['rm /bin/ls', '/bin/ls'],
+    ] as const) {
       pty.write(`${line}\r`);
-      await pause(400);
+      await until(recorded(path), `event for ${path}`);
     }
+    pty.write('exit\r');
     expect(await exited).toBe(0);
     const events = readFileSync(file, 'utf8')
       .trim()
