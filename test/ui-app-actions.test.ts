@@ -154,8 +154,8 @@ describe('overlay-tui actions', () => {
 
   it('asks before quitting while the shell runs something; a second q quits', async () => {
     await inApp([], async (app) => {
-      app.type('sleep 100 &\r');
-      await pause(300);
+      app.type('sleep 100 & echo started-$((6*7))\r');
+      await app.waitFor(/started-42/, 3000);
       app.type(`${PREFIX}q`);
       await app.waitFor(/the shell still runs 1 process: press q again to quit/, 3000);
       app.type('q');
@@ -166,8 +166,8 @@ describe('overlay-tui actions', () => {
 
   it('quits at once when the shell runs nothing else, and another key cancels the question', async () => {
     await inApp([], async (app) => {
-      app.type('sleep 100 &\r');
-      await pause(300);
+      app.type('sleep 100 & echo started-$((6*7))\r');
+      await app.waitFor(/started-42/, 3000);
       app.type(`${PREFIX}q`);
       await app.waitFor(/press q again to quit/, 3000);
       // Any other key: the question goes, and the keys reach the shell.
