@@ -88,15 +88,20 @@ export function summarizeCpuProfile(
   return { totalMs: totalUs / 1000, self, inclusive, categories };
 }
 
-/** The one .cpuprofile node wrote into dir. */
+/**
+ * The .cpuprofile node's main thread wrote into dir. Node names each file
+ * CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, and every worker
+ * thread writes one of its own (the importer hashes large images in one):
+ * the main thread's id is 0.
+ */
 export function readCpuProfile(
   dir: string,
   within?: string,
   categorize?: Categorize,
 ): ProfileSummary {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const files = readdirSync(dir).filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   if (files.length !== 1 || files[0] === undefined)
-    throw new Error(`expected one .cpuprofile in ${dir}, found ${files.length}`);
+    throw new Error(`expected one main-thread .cpuprofile in ${dir}, found ${files.length}`);
   const profile = JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as Profile;
   return summarizeCpuProfile(profile, within, categorize);
 }
