@@ -10,7 +10,7 @@
  *
  * --cli runs another build of the CLI (e.g. an experiment in /tmp).
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,21 +18,22 @@ import { performance } from 'node:perf_hooks';
 import { cliBin, resultsDir } from './lib/paths.js';
 import { cleanupSandboxes, makeSandbox } from './lib/sandbox.js';
 import { markdownTable } from './lib/report.js';
+import {
+  busyTimeline,
+  findCpuProfile,
+  frameName,
+  IDLE,
+  loadCpuProfile,
+  NODE_INTERNALS,
+  placeOf,
+  summarizeCpuProfile,
+  type CpuProfile,
+  type Stack,
+} from './lib/cpu-profile.js';
 import { ms, quantile } from './lib/stats.js';
 import { AppSession, killLiveApps, sleep } from './ui-driver.js';
 import { benchFloodKeys, typeKeys } from './ui-flood.js';
 import { benchFeed } from './ui-feed.js';
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const { values, positionals } = parseArgs({
   options: { cli: { type: 'string' }, top: { type: 'string', default: '25' } },
@@ -44,27 +45,13 @@ if (!['launch', 'keys', 'flood', 'feed'].includes(scenario)) {
   process.exit(2);
 }
 
-/** A package, a dist/ chunk or a Node internal: where a function lives. */
-function where(url: string): string {
-  const u = url.replace(/^file:\/\//, '');
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
-  if (nm?.[1]) return nm[1];
-  if (u.startsWith('node:')) return 'node internals';
-  const dist = /\/dist\/([^/]+)$/.exec(u);
-  return dist?.[1] ? `dist/${dist[1]}` : u || '(vm)';
-}
-
-function frameName(n: Node): string {
-  const { functionName, url, lineNumber } = n.callFrame;
-  if (!url) return functionName || '(anonymous)';
-  return `${functionName || '(anonymous)'} ${where(url)}:${lineNumber + 1}`;
-}
-
-function table(m: Map<string, number>, total: number, top: number, head: string): string {
+/** Rows of the largest busy entries of m (the idle thread is not one). */
+function table(m: Map<string, number>, busy: number, top: number, head: string): string {
   const rows = [...m.entries()]
+    .filter(([k]) => k !== IDLE)
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([k, v]) => [k, ms(v), `${((100 * v) / total).toFixed(1)} %`]);
+    .map(([k, v]) => [k, ms(v), `${((100 * v) / busy).toFixed(1)} %`]);
   return markdownTable([head, 'self', 'of busy'], rows);
 }
 
@@ -72,73 +59,42 @@ function table(m: Map<string, number>, total: number, top: number, head: string)
  * A sample's phase, for the timeline: the innermost app function (dist/)
  * on its stack, else the innermost package, else Node's module loader.
  */
-function phase(id: number, byId: Map<number, Node>, parent: Map<number, number>): string {
+function phase(stack: Stack): string {
   let pkg: string | undefined;
-  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-    const n = byId.get(cur);
-    if (!n) break;
-    const w = n.callFrame.url ? where(n.callFrame.url) : '';
-    if (w.startsWith('dist/') && n.callFrame.functionName) return frameName(n);
-    if (!pkg && w && w !== 'node internals') pkg = w;
+  for (const n of stack) {
+    const place = placeOf(n);
+    if (place?.startsWith('dist/') && n.callFrame.functionName) return frameName(n);
+    if (!pkg && place && place !== NODE_INTERNALS) pkg = place;
   }
   return pkg ?? 'Node (module loading, internals)';
 }
 
-function summarize(p: Profile, top: number, timeline: boolean): string {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map<string, number>();
-  const pkg = new Map<string, number>();
-  const buckets = new Map<number, Map<string, number>>();
-  const add = (m: Map<string, number>, k: string, v: number): void => {
-    m.set(k, (m.get(k) ?? 0) + v);
-  };
-  let t = 0;
-  let busy = 0;
-  let idle = 0;
-  p.samples.forEach((id, i) => {
-    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
-    t += (p.timeDeltas[i] ?? 0) / 1000;
-    const node = byId.get(id);
-    if (!node) return;
-    if (node.callFrame.functionName === '(idle)') {
-      idle += dt;
-      return;
-    }
-    busy += dt;
-    add(self, frameName(node), dt);
-    const place = node.callFrame.url ? where(node.callFrame.url) : node.callFrame.functionName;
-    add(pkg, place, dt);
-    const b = Math.floor(t / 50);
-    if (!buckets.has(b)) buckets.set(b, new Map());
-    if (timeline) add(buckets.get(b) ?? new Map(), phase(id, byId, parent), dt);
+function timeline(p: CpuProfile): string {
+  const rows = busyTimeline(p, 50, phase).map(({ startMs, busyMs, phases }) => {
+    const lead = [...phases.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
+    return [
+      `${startMs}–${startMs + 50} ms`,
+      ms(busyMs),
+      lead.map(([k, v]) => `${k} ${ms(v)}`).join(', '),
+    ];
   });
+  return markdownTable(
+    ['Since profile start', 'busy', 'mostly (innermost app function or package)'],
+    rows,
+  );
+}
+
+function summarize(p: CpuProfile, top: number, withTimeline: boolean): string {
+  const s = summarizeCpuProfile(p);
+  const busy = s.totalMs - s.idleMs;
   const out = [
-    `Profile: ${ms(t)} recorded, ${ms(busy)} busy, ${ms(idle)} idle.`,
+    `Profile: ${ms(s.totalMs)} recorded, ${ms(busy)} busy, ${ms(s.idleMs)} idle.`,
     '',
-    table(pkg, busy, 15, 'Where (package, dist/ chunk)'),
+    table(s.places, busy, 15, 'Where (package, dist/ chunk)'),
     '',
-    table(self, busy, top, 'Function (self time)'),
+    table(s.self, busy, top, 'Function (self time)'),
   ];
-  if (timeline) {
-    const rows = [...buckets.entries()].map(([b, m]) => {
-      const total = [...m.values()].reduce((x, y) => x + y, 0);
-      const lead = [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
-      return [
-        `${b * 50}–${b * 50 + 50} ms`,
-        ms(total),
-        lead.map(([k, v]) => `${k} ${ms(v)}`).join(', '),
-      ];
-    });
-    out.push(
-      '',
-      markdownTable(
-        ['Since profile start', 'busy', 'mostly (innermost app function or package)'],
-        rows,
-      ),
-    );
-  }
+  if (withTimeline) out.push('', timeline(p));
   return out.join('\n');
 }
 
@@ -184,12 +140,10 @@ try {
   const warm = spawnSync(process.execPath, [cliBin, 'run', '--root', root, '--', 'true']);
   if (warm.status !== 0) throw new Error(`the warm-up run failed: ${String(warm.stderr)}`);
   const lines = await run(root, dir);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   mkdirSync(resultsDir, { recursive: true });
   const kept = join(resultsDir, `ui-${scenario}.cpuprofile`);
-  copyFileSync(join(dir, file), kept);
-  const profile = JSON.parse(readFileSync(kept, 'utf8')) as Profile;
+  copyFileSync(findCpuProfile(dir), kept);
+  const profile = loadCpuProfile(kept);
   process.stdout.write(
     [
       `### UI profile: ${scenario}${values.cli ? ` (${values.cli})` : ''}`,
