@@ -83,7 +83,7 @@ describe('feed', () => {
 
 describe('splitKeyChunk', () => {
   it('splits a chunk into whole keys, each with where its bytes start', () => {
-    expect(splitKeyChunk(Buffer.from('jk\x1b[A\x1b[5~\t\r'))).toEqual([
+    expect([...splitKeyChunk(Buffer.from('jk\x1b[A\x1b[5~\t\r'))]).toEqual([
       { name: 'j', offset: 0 },
       { name: 'k', offset: 1 },
       { name: 'Up', offset: 2 },
@@ -91,7 +91,7 @@ describe('splitKeyChunk', () => {
       { name: 'Tab', offset: 9 },
       { name: 'Enter', offset: 10 },
     ]);
-    expect(splitKeyChunk(Buffer.from('\x1b'))).toEqual([{ name: 'Escape', offset: 0 }]);
+    expect([...splitKeyChunk(Buffer.from('\x1b'))]).toEqual([{ name: 'Escape', offset: 0 }]);
   });
 });
 

@@ -7,15 +7,14 @@ export interface KeyInChunk {
   offset: number;
 }
 
-export function splitKeyChunk(bytes: Uint8Array): KeyInChunk[] {
-  const keys: KeyInChunk[] = [];
+/** One key at a time: a paste into the shell is handed over whole at its first key, not split. */
+export function* splitKeyChunk(bytes: Uint8Array): Generator<KeyInChunk> {
   let start = 0;
   while (start < bytes.length) {
     let end = start + 1;
     // The shortest prefix that is one whole key; a lone ESC is the Escape key.
     while (end < bytes.length && keyStatus(bytes.subarray(start, end)) === 'incomplete') end++;
-    keys.push({ name: keyName(bytes.subarray(start, end)), offset: start });
+    yield { name: keyName(bytes.subarray(start, end)), offset: start };
     start = end;
   }
-  return keys;
 }
