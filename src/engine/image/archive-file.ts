@@ -2,7 +2,7 @@
  * Opens an image file as tar data: plain or gzip, detected by its magic
  * bytes. Anything else gets one line saying what it is and what to do.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { UserError, errnoCode } from '../errors.js';
 import { BlockPool, fileBlocks, fileBlocksSync, SMALL_FILE } from './file-blocks.js';
@@ -17,17 +17,18 @@ export interface ArchiveFile {
   path: string;
   size: number;
   gzip: boolean;
+  /** The one stat taken of the file before it is read: the digest cache keys on it too. */
+  stats: BigIntStats;
 }
 
 /** Checks that path is a readable plain or gzip file; throws a UserError otherwise. */
 export function inspectArchive(path: string): ArchiveFile {
-  let size: number;
+  let stats: BigIntStats;
   const head = Buffer.alloc(6);
   let got = 0;
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new UserError(`image ${path} is a directory, not a tarball`);
-    size = st.size;
+    stats = statSync(path, { bigint: true });
+    if (stats.isDirectory()) throw new UserError(`image ${path} is a directory, not a tarball`);
     const fd = openSync(path, 'r');
     try {
       got = readSync(fd, head, 0, head.length, 0);
@@ -42,6 +43,7 @@ export function inspectArchive(path: string): ArchiveFile {
     if (code === 'EACCES') throw new UserError(`image ${path} cannot be read (permission denied)`);
     throw new UserError(`image ${path} cannot be read (${code ?? String(err)})`);
   }
+  const size = Number(stats.size);
   if (size === 0) throw new UserError(`image ${path} is empty (0 bytes): it is not a tarball`);
   for (const [magic, name, fix] of OTHER_COMPRESSIONS) {
     if (got >= magic.length && head.subarray(0, magic.length).equals(magic)) {
@@ -50,7 +52,7 @@ export function inspectArchive(path: string): ArchiveFile {
       );
     }
   }
-  return { path, size, gzip: got >= 2 && head[0] === 0x1f && head[1] === 0x8b };
+  return { path, size, gzip: got >= 2 && head[0] === 0x1f && head[1] === 0x8b, stats };
 }
 
 const GUNZIP_CHUNK = 256 << 10;

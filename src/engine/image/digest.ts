@@ -14,6 +14,7 @@ import {
   renameSync,
   statSync,
   writeFileSync,
+  type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,8 +24,8 @@ interface CacheRecord {
   digest: string;
 }
 
-export function fileIdentity(path: string): string {
-  const st = statSync(path, { bigint: true });
+/** What the cache keys on, from a stat the caller has already taken (see inspectArchive). */
+export function fileIdentity(st: BigIntStats): string {
   return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
 }
 
@@ -40,12 +41,12 @@ function cacheFile(cacheDir: string, real: string): string {
   return join(cacheDir, `${cacheKey(real)}.json`);
 }
 
-/** The digest remembered for this exact file, or undefined. */
-export function cachedDigest(path: string, cacheDir: string): string | undefined {
+/** The digest remembered for this file, if it still has `identity`; else undefined. */
+export function cachedDigest(path: string, identity: string, cacheDir: string): string | undefined {
   const real = realpathSync.native(path);
   try {
     const cached = JSON.parse(readFileSync(cacheFile(cacheDir, real), 'utf8')) as CacheRecord;
-    const fresh = cached.path === real && cached.identity === fileIdentity(real);
+    const fresh = cached.path === real && cached.identity === identity;
     if (fresh && /^[0-9a-f]{64}$/.test(cached.digest)) return cached.digest;
   } catch {
     // no cache entry yet, or unreadable
@@ -61,7 +62,8 @@ export function rememberDigest(
   cacheDir: string,
 ): void {
   const real = realpathSync.native(path);
-  if (fileIdentity(real) !== identity) return; // changed while we read it
+  // A stat of its own, after the reading: the file may have changed meanwhile.
+  if (fileIdentity(statSync(real, { bigint: true })) !== identity) return;
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const file = cacheFile(cacheDir, real);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -47,8 +47,8 @@ export async function ensureImage(
 ): Promise<Image> {
   const archive = inspectArchive(file);
   const cacheDir = join(store.images, '.sources');
-  const identity = fileIdentity(file);
-  let digest = cachedDigest(file, cacheDir);
+  const identity = fileIdentity(archive.stats);
+  let digest = cachedDigest(file, identity, cacheDir);
   // Unknown file: hash it first only if a stored image came from a file of
   // the same size (the same content at another path); otherwise hashing
   // happens while extracting, and the file is read once.
@@ -61,7 +61,8 @@ export async function ensureImage(
 
   opts.onExtract?.();
   const temp = await importToTemp(store, archive, opts.signal);
-  rememberDigest(file, identity, temp.record.digest, cacheDir);
+  // Remembered above when hashed first (unless the file changed in between).
+  if (temp.record.digest !== digest) rememberDigest(file, identity, temp.record.digest, cacheDir);
   try {
     renameSync(temp.dir, join(store.images, temp.record.digest));
   } catch (err) {
