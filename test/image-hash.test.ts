@@ -2,19 +2,34 @@
  * Reading and hashing an image: the digest is the sha256 of the file as
  * given (the compressed bytes of a .gz), whether it is hashed inline (small
  * files) or in a worker thread fed the blocks the extraction read; a gzip
- * image gives the same tree as its plain tar.
+ * image gives the same tree as its plain tar; a new image is read once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readHashed } from '../src/engine/image/digest.js';
 import { BlockPool, READ_BLOCK } from '../src/engine/image/file-blocks.js';
 import { OFF_THREAD_MIN, sha256Hasher } from '../src/engine/image/hasher.js';
-import { ensureImage } from '../src/engine/image/store.js';
+import { ensureImage, HOLD_MAX } from '../src/engine/image/store.js';
 import { openStateRoot } from '../src/engine/state-root.js';
 import { removeRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
-import { makeSandbox, writeTar, type Sandbox, type TarEntry } from './support/tarballs.js';
+import {
+  makeSandbox,
+  writeBigTar,
+  writeTar,
+  type Sandbox,
+  type TarEntry,
+} from './support/tarballs.js';
 
 let box: Sandbox;
 
@@ -28,6 +43,16 @@ afterEach(() => {
 
 const sha256 = (file: string): string =>
   createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/**
+ * Bytes this process has passed through read(2) and its kin so far, from
+ * the page cache or the disk alike, in every thread (libuv's pool too).
+ */
+function bytesReadSoFar(): number {
+  const line = /^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+  if (!line?.[1]) throw new Error('no rchar in /proc/self/io');
+  return Number(line[1]);
+}
 
 const ENTRIES: TarEntry[] = [
   { name: 'etc/' },
@@ -62,6 +87,80 @@ describe('image digests', () => {
     const { record, lower } = await ensureImage(openStateRoot(box.root), file);
     expect(record.digest).toBe(sha256(file));
     expect(readFileSync(join(lower, 'random')).length).toBe(OFF_THREAD_MIN);
+  });
+
+  it.each([
+    ['plain', false],
+    ['gzip', true],
+  ])(
+    'reads a new %s image once, even when a stored image has the same size',
+    async (_what, gzip) => {
+      // Same names and lengths, other bytes: the same size, another digest.
+      const image = (name: string) =>
+        writeTar(join(box.dir, `${name}.tar${gzip ? '.gz' : ''}`), [
+          ...ENTRIES,
+          { name: 'random', content: randomBytes(2 << 20) },
+        ]);
+      const stored = await image('stored');
+      const fresh = await image('fresh');
+      const size = statSync(fresh).size;
+      expect(statSync(stored).size).toBe(size);
+      const store = openStateRoot(box.root);
+      const first = await ensureImage(store, stored);
+
+      const before = bytesReadSoFar();
+      const { record } = await ensureImage(store, fresh);
+      const read = bytesReadSoFar() - before;
+
+      expect(record.digest).toBe(sha256(fresh));
+      expect(record.digest).not.toBe(first.record.digest);
+      // Once is the file's size plus a few small files (image.json, the
+      // digest cache: kilobytes); a second pass over it would be twice its size.
+      expect(read).toBeGreaterThanOrEqual(size);
+      expect(read).toBeLessThan(1.5 * size);
+    },
+  );
+
+  it('imports a file too large to hold in memory when a stored image has its size', async () => {
+    // Past HOLD_MAX the file is hashed, then read again to be extracted.
+    const stored = join(box.dir, 'stored.tar');
+    await writeBigTar(stored, 1, HOLD_MAX);
+    const fresh = join(box.dir, 'fresh.tar');
+    copyFileSync(stored, fresh);
+    const offset = 1000; // into big/f0's data: headers and checksums stay valid
+    const fd = openSync(fresh, 'r+');
+    writeSync(fd, Buffer.from('X'), 0, 1, 512 + offset);
+    closeSync(fd);
+    expect(statSync(fresh).size).toBeGreaterThan(HOLD_MAX);
+    const store = openStateRoot(box.root);
+    const first = await ensureImage(store, stored);
+
+    const { record, lower } = await ensureImage(store, fresh);
+
+    expect(record.digest).toBe(sha256(fresh));
+    expect(record.digest).not.toBe(first.record.digest);
+    const byte = (dir: string): string => {
+      const f = openSync(join(dir, 'big/f0'), 'r');
+      const b = Buffer.alloc(1);
+      readSync(f, b, 0, 1, offset);
+      closeSync(f);
+      return b.toString();
+    };
+    expect(byte(lower)).toBe('X');
+    expect(byte(first.lower)).toBe('\0');
+  });
+});
+
+describe('readHashed', () => {
+  it('gives the digest and the bytes, or nothing for a file larger than it may hold', async () => {
+    const file = await writeTar(join(box.dir, 'img.tar'), ENTRIES);
+    const size = statSync(file).size;
+    const held = await readHashed(file, size);
+    expect(held?.digest).toBe(sha256(file));
+    // Buffer.equals: toEqual compares megabytes element by element, for seconds.
+    expect(Buffer.concat(held?.blocks ?? []).equals(readFileSync(file))).toBe(true);
+    expect(held?.blocks.length).toBeGreaterThan(1);
+    expect(await readHashed(file, size - 1)).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { UserError, errnoCode } from '../errors.js';
-import { BlockPool, fileBlocks, fileBlocksSync, SMALL_FILE } from './file-blocks.js';
+import { BlockPool, fileBlocks, fileBlocksSync, heldBlocks, SMALL_FILE } from './file-blocks.js';
 
 const OTHER_COMPRESSIONS: [Buffer, string, string][] = [
   [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'xz', 'xz -dk'],
@@ -64,12 +64,12 @@ const GUNZIP_CHUNK = 256 << 10;
  */
 export type OnRead = (block: Buffer) => void;
 
-async function* gunzipped(path: string, pool: BlockPool, onRead?: OnRead): AsyncGenerator<Buffer> {
+async function* gunzipped(blocks: AsyncIterable<Buffer>, onRead?: OnRead): AsyncGenerator<Buffer> {
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   const written = (block: Buffer): Promise<void> =>
     new Promise((resolve, reject) => gunzip.write(block, (err) => (err ? reject(err) : resolve())));
   const feed = async (): Promise<void> => {
-    for await (const block of fileBlocks(path, pool)) {
+    for await (const block of blocks) {
       // zlib reads the block in the thread pool: hand it on only once zlib is done with it.
       await written(block);
       onRead?.(block);
@@ -87,13 +87,19 @@ async function* gunzipped(path: string, pool: BlockPool, onRead?: OnRead): Async
   }
 }
 
-/** The (decompressed) tar data; onRead gets the file's own bytes. */
+/**
+ * The (decompressed) tar data; onRead gets the file's own bytes. With
+ * `held`, the file's bytes as read already (see readHashed): the file is
+ * not read again.
+ */
 export function openArchive(
   file: ArchiveFile,
   onRead?: OnRead,
   pool = new BlockPool(),
+  held?: readonly Buffer[],
 ): AsyncIterable<Buffer> {
-  if (file.gzip) return gunzipped(file.path, pool, onRead);
+  if (file.gzip) return gunzipped(held ? heldBlocks(held) : fileBlocks(file.path, pool), onRead);
+  if (held) return heldBlocks(held, onRead);
   const read = file.size < SMALL_FILE ? fileBlocksSync : fileBlocks;
   return read(file.path, pool, onRead);
 }

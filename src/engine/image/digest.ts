@@ -2,8 +2,9 @@
  * An image's identity is the sha256 of its file. Every run would pay for
  * hashing it, so the digest is cached under the state root, keyed by the
  * file's identity (device, inode, size, mtime and ctime in ns): any change
- * to the file misses the cache. A new image is hashed in the same pass that
- * extracts it (see store.ts), so its bytes are read once.
+ * to the file misses the cache. A file the cache does not know is hashed
+ * in the same pass that extracts it (see store.ts), so its bytes are read
+ * once.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -17,6 +18,7 @@ import {
   type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
+import { BlockPool, fileBlocks } from './file-blocks.js';
 
 interface CacheRecord {
   path: string;
@@ -77,4 +79,29 @@ export async function sha256File(path: string): Promise<string> {
     hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
+}
+
+export interface HashedFile {
+  digest: string;
+  /** The file's bytes, in order: what was hashed is what gets extracted. */
+  blocks: Buffer[];
+}
+
+/**
+ * The sha256 of a file, keeping its bytes in memory; undefined if it holds
+ * more than maxBytes (it grew since it was statted). Hashed on this thread:
+ * nothing else runs meanwhile, so a worker would have nothing to overlap.
+ */
+export async function readHashed(path: string, maxBytes: number): Promise<HashedFile | undefined> {
+  const hash = createHash('sha256');
+  const blocks: Buffer[] = [];
+  let size = 0;
+  // Without a `done` callback, fileBlocks never reuses a block: each is ours to keep.
+  for await (const block of fileBlocks(path, new BlockPool())) {
+    size += block.length;
+    if (size > maxBytes) return undefined;
+    hash.update(block);
+    blocks.push(block);
+  }
+  return { digest: hash.digest('hex'), blocks };
 }

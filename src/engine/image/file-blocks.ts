@@ -92,3 +92,14 @@ export async function* fileBlocksSync(
     closeSync(fd);
   }
 }
+
+/** Blocks already in memory (see readHashed), handed over as fileBlocks hands over its own. */
+export async function* heldBlocks(
+  blocks: readonly Buffer[],
+  done?: (block: Buffer) => void,
+): AsyncGenerator<Buffer> {
+  for (const block of blocks) {
+    yield block;
+    done?.(block);
+  }
+}

@@ -2,8 +2,9 @@
  * One import: the archive is read once, hashed (in a worker thread when it
  * is large, see hasher.ts) and extracted in the same pass, into a private
  * temporary directory under images/ (its name carries our pid, so `clean`
- * can tell a live import from a dead one). The caller renames it into place
- * when it is whole.
+ * can tell a live import from a dead one); or, when the caller has read and
+ * hashed it already, extracted from those bytes. The caller renames the
+ * directory into place when it is whole.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -14,7 +15,8 @@ import { extractTar, UnsafeArchiveError } from './extract.js';
 import { InvalidHeaderError } from './tar-header.js';
 import { TRUNCATED } from './tar-parser.js';
 import { BlockPool } from './file-blocks.js';
-import { sha256Hasher } from './hasher.js';
+import type { HashedFile } from './digest.js';
+import { knownDigest, sha256Hasher } from './hasher.js';
 import { progressLine } from './progress.js';
 
 export const TMP_PREFIX = '.tmp-';
@@ -70,6 +72,7 @@ export async function importToTemp(
   store: StateRoot,
   archive: ArchiveFile,
   signal?: AbortSignal,
+  held?: HashedFile,
 ): Promise<ImportedTemp> {
   const file = archive.path;
   // Unique, not secret (images/ is 0700): Math.random spares OpenSSL's
@@ -83,7 +86,9 @@ export async function importToTemp(
   mkdirSync(lower, { mode: 0o700 });
   const progress = progressLine(basename(file), archive.size);
   const pool = new BlockPool();
-  const hasher = sha256Hasher(archive.size, (ab) => pool.give(ab));
+  const hasher = held
+    ? knownDigest(held.digest)
+    : sha256Hasher(archive.size, (ab) => pool.give(ab));
   let inputRead = 0;
   try {
     const input = openArchive(
@@ -93,6 +98,7 @@ export async function importToTemp(
         hasher.update(block);
       },
       pool,
+      held?.blocks,
     );
     const result = await extractTar(input, lower, {
       onProgress: (p) => progress.update(p, inputRead),
