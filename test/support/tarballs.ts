@@ -284,6 +284,11 @@ export function attacks(outside: string): Attack[] {
       [sym('o', outside), hard('x', 'o/passwd')],
       notOurs,
     ),
+    a(
+      'directory d/ with d/f replaced by d -> outside, then a hardlink to d/f',
+      [{ name: 'd/' }, file('d/f'), sym('d', outside), hard('x', 'd/f')],
+      notOurs,
+    ),
   ];
 }
 

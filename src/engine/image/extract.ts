@@ -227,6 +227,9 @@ class Extraction implements TarHandler {
         `hardlink "${h.name}" points at "${h.linkname}", which is not a file extracted from this archive`,
       );
     }
+    // Never makes a directory, nor refuses: a path is in `kinds` only while
+    // every directory above it is one we made (clearExisting drops whole
+    // subtrees). Kept as a second check; it costs a few lookups per link.
     this.prepareParents(target, h.linkname);
     this.clearExisting(rel, kind);
     linkSync(this.abs(target), this.abs(rel));
