@@ -13,7 +13,7 @@ export const TOP_HELP = `NAME
     overlay-tui - see overlayfs at work in a container made like Docker's overlay2
 
 SYNOPSIS
-    overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR]
+    overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR] [--prefix KEY]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -27,6 +27,18 @@ DESCRIPTION
     merged trees, live, beside a terminal on the container's busybox shell,
     with a feed of every copy-up, whiteout and opaque directory as it
     happens. Needs root, and a terminal of at least 80x24 ('?' lists keys).
+
+OPTIONS (the full-screen view)
+    --image FILE   image tarball, plain or gzip, e.g. from docker export
+                   (default: the busybox image built by 'npm run image')
+    --name NAME    container id and hostname (default: 12 random hex digits)
+    --keep         keep upper on exit (also C-b k in the app); the container
+                   is then listed by 'overlay-tui ps', removed by 'rm'
+    --root DIR     state root (default: /var/lib/overlay-tui)
+    --prefix KEY   the key before the app's own keys: C-b (the default),
+                   C-a (handy inside tmux, whose prefix is C-b), or one
+                   character
+    -h, --help     show this help
 
 COMMANDS
     run      run a command in a new container

@@ -180,4 +180,29 @@ describe('overlay-tui actions', () => {
     });
     expect(containers()).toEqual([]);
   }, 30_000);
+
+  it('takes another prefix with --prefix: its keys, its help and legend; C-b goes to the shell', async () => {
+    await inApp(['--prefix', 'C-a'], async (app) => {
+      await app.waitFor(/C-a o focus · C-a 1-5 pane/, 3000);
+      expect(app.text()).not.toMatch(/C-b o focus/);
+      // C-b is ash's "cursor left" now: X lands between a and b.
+      app.type('echo a-b\x02X\r');
+      await app.waitFor(/^a-Xb/m, 3000);
+      app.type('\x01?');
+      await app.waitFor(/C-a q, q/, 3000);
+      app.type('x'); // closes the help
+      app.type('\x01q');
+      expect(await exitCode(app)).toBe(0);
+    });
+    expect(containers()).toEqual([]);
+  }, 30_000);
+
+  it('refuses a prefix key the shell needs, in one line, before the screen changes', () => {
+    const r = cli(['--root', root, '--prefix', 'C-i']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `overlay-tui: --prefix: "C-i" is the Tab key, which the shell needs: use e.g. C-b or C-a (see 'overlay-tui --help')\n`,
+    );
+    expect(containers()).toEqual([]);
+  });
 });

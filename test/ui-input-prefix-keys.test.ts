@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PrefixKeyMachine, type PrefixEvent } from '../src/ui/input/prefix-keys.js';
-import { keyName, keyStatus, parsePrefixKey } from '../src/ui/input/key-names.js';
+import { keyName, keyStatus, parsePrefixKey, prefixKeyName } from '../src/ui/input/key-names.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 const PREFIX = '\x02';
@@ -179,6 +179,18 @@ describe('key names', () => {
     expect(parsePrefixKey('`')).toBe(0x60);
     expect(() => parsePrefixKey('C-[')).toThrow(/prefix/);
     expect(() => parsePrefixKey('xy')).toThrow(/prefix/);
+  });
+
+  it('refuses keys the shell needs as they are', () => {
+    expect(() => parsePrefixKey('C-i')).toThrow(/the Tab key/);
+    expect(() => parsePrefixKey('C-m')).toThrow(/the Enter key/);
+    expect(() => parsePrefixKey('C-h')).toThrow(/the Backspace key/);
+    expect(() => parsePrefixKey(' ')).toThrow(/the Space key/);
+  });
+
+  it('writes a prefix as the help and the legend show it', () => {
+    for (const spec of ['C-a', 'C-b', 'C-z', 'C-@', 'C-]', 'C-_', '`'])
+      expect(prefixKeyName(parsePrefixKey(spec))).toBe(spec);
   });
 
   it('delimits keys', () => {

@@ -57,17 +57,17 @@ describe('the help at 80x24', () => {
     if (!layout) throw new Error('no layout at 80x24');
     // Stacked: the help has everything but the status bar and the key legend.
     const size = { width: layout.width, height: layout.height - 2 };
-    const rows = help.helpRows(size.width);
+    const { rows } = help.helpRows(size.width, 'C-b');
     expect(rows.length).toBeGreaterThan(size.height - 1); // it must scroll
     for (const r of rows)
       expect(cellWidth(` ${r.key}`) + 2 + cellWidth(r.text)).toBeLessThanOrEqual(80);
-    const max = help.helpScrollMax(size.width, size.height);
+    const max = help.helpScrollMax(size.width, size.height, 'C-b');
     const s = store();
     s.getState().setHelp(true);
     paneKey(s.getState(), 'End', [], 5, max);
     expect(s.getState().scroll).toBe(max);
     const last = frameLines(
-      createElement(help.HelpOverlay, { ...size, scroll: s.getState().scroll }),
+      createElement(help.HelpOverlay, { ...size, prefix: 'C-b', scroll: s.getState().scroll }),
     );
     expect(last).toHaveLength(size.height);
     expect(last.at(-1)).toMatch(/C-c in the shell +goes to the shell/);
@@ -81,7 +81,9 @@ describe('the help at 80x24', () => {
     expect(s.getState().help).toBe(false);
     s.getState().setHelp(true);
     expect(s.getState().scroll).toBe(0);
-    const first = frameLines(createElement(help.HelpOverlay, { ...size, scroll: 0 }));
+    const first = frameLines(
+      createElement(help.HelpOverlay, { ...size, prefix: 'C-b', scroll: 0 }),
+    );
     expect(first[1]).toMatch(/^ C-b o, C-b Tab/);
   });
 });

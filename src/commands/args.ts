@@ -58,7 +58,8 @@ function usageError(command: string, err: unknown): UsageError {
   const raw = err instanceof Error ? err.message : String(err);
   const first = raw.split(/\.\s/)[0]?.replace(/\.$/, '') ?? raw;
   const name = command ? `overlay-tui ${command}` : 'overlay-tui';
-  return new UsageError(`${name}: ${first} (see '${name} --help')`);
+  // The printer adds 'overlay-tui: ' (the app itself has no command name to add).
+  return new UsageError(`${command ? `${name}: ` : ''}${first} (see '${name} --help')`);
 }
 
 export function parse<O extends OptionSpecs>(

@@ -21,6 +21,8 @@ export interface AppArgs {
   keep: boolean;
   root: string;
   argv: string[];
+  /** The prefix byte (--prefix); default C-b. */
+  prefix?: number;
 }
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
@@ -62,7 +64,7 @@ export async function runApp(args: AppArgs): Promise<number> {
     session.create(args.name);
     let exitCode: number | undefined;
     try {
-      exitCode = await showApp(session, image.record.source, size);
+      exitCode = await showApp(session, image.record.source, size, args.prefix);
     } finally {
       // What the user chose last (C-b k) decides whether upper is kept.
       session.teardown(exitCode);
@@ -78,6 +80,7 @@ async function showApp(
   session: AppSession,
   imageSource: string,
   size: { cols: number; rows: number },
+  prefix: number | undefined,
 ): Promise<number> {
   const layout = computeLayout(size.cols, size.rows);
   if (!layout) throw new UserError('the terminal became too small');
@@ -113,6 +116,7 @@ async function showApp(
         store={appStore}
         screen={screen}
         writeToShell={(bytes) => session.writeToShell(bytes)}
+        {...(prefix !== undefined ? { prefix } : {})}
       />,
       {
         exitOnCtrlC: false,

@@ -9,6 +9,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { AppState, AppStore } from '../store/app-store.js';
 import { useRawInput } from '../input/use-raw-input.js';
+import { prefixKeyName } from '../input/key-names.js';
+import { DEFAULT_PREFIX } from '../input/prefix-keys.js';
 import { TerminalPane } from '../terminal/TerminalPane.js';
 import type { ScreenSurface } from '../terminal/screen-surface.js';
 import { TreePane } from '../trees/TreePane.js';
@@ -28,6 +30,8 @@ export interface AppProps {
   store: AppStore;
   screen: ScreenSurface;
   writeToShell: (bytes: Buffer) => void;
+  /** The prefix byte (--prefix; default C-b). */
+  prefix?: number;
 }
 
 function useTerminalSize(): { cols: number; rows: number } {
@@ -91,7 +95,8 @@ function useDerived() {
   }, []);
 }
 
-export function App({ store, screen, writeToShell }: AppProps) {
+export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: AppProps) {
+  const prefixName = prefixKeyName(prefix);
   const { cols, rows } = useTerminalSize();
   const s = useStore(store);
   const derived = useDerived();
@@ -99,31 +104,35 @@ export function App({ store, screen, writeToShell }: AppProps) {
   const help = helpSize(layout);
   const view = derived.view(s);
 
-  useRawInput({
-    onInput: (bytes) =>
-      // Each key meets the state the key before it left (see input-dispatch).
-      dispatchInput(store, bytes, {
-        rows: (st) =>
-          st.focus === 'feed' || st.focus === 'terminal' ? [] : derived.rows(st, st.focus),
-        page: (st) => Math.max(1, (computeLayout(cols, rows, st.inspector)?.tree.height ?? 10) - 2),
-        scrollMax: (st) => {
-          const at = computeLayout(cols, rows, st.inspector);
-          if (!at) return 0;
-          if (st.help) {
-            const size = helpSize(at);
-            return helpScrollMax(size.width, size.height);
-          }
-          const v = derived.view(st);
-          return v ? inspectorScrollMax(v, at.feed.width, at.feed.height) : 0;
-        },
-        writeToShell,
-      }),
-    onCommand: (key) => {
-      const state = store.getState();
-      if (state.quitPending && key !== 'q') state.cancelQuit();
-      prefixCommand(store.getState(), key);
+  useRawInput(
+    {
+      onInput: (bytes) =>
+        // Each key meets the state the key before it left (see input-dispatch).
+        dispatchInput(store, bytes, {
+          rows: (st) =>
+            st.focus === 'feed' || st.focus === 'terminal' ? [] : derived.rows(st, st.focus),
+          page: (st) =>
+            Math.max(1, (computeLayout(cols, rows, st.inspector)?.tree.height ?? 10) - 2),
+          scrollMax: (st) => {
+            const at = computeLayout(cols, rows, st.inspector);
+            if (!at) return 0;
+            if (st.help) {
+              const size = helpSize(at);
+              return helpScrollMax(size.width, size.height, prefixName);
+            }
+            const v = derived.view(st);
+            return v ? inspectorScrollMax(v, at.feed.width, at.feed.height) : 0;
+          },
+          writeToShell,
+        }),
+      onCommand: (key) => {
+        const state = store.getState();
+        if (state.quitPending && key !== 'q') state.cancelQuit();
+        prefixCommand(store.getState(), key);
+      },
     },
-  });
+    { prefix },
+  );
 
   if (!layout) {
     return (
@@ -181,7 +190,9 @@ export function App({ store, screen, writeToShell }: AppProps) {
       />
     </Box>
   );
-  const helpOverlay = <HelpOverlay width={help.width} height={help.height} scroll={s.scroll} />;
+  const helpOverlay = (
+    <HelpOverlay width={help.width} height={help.height} prefix={prefixName} scroll={s.scroll} />
+  );
   const right = s.help ? (
     helpOverlay
   ) : (
@@ -212,7 +223,7 @@ export function App({ store, screen, writeToShell }: AppProps) {
         notice={s.notice}
         width={layout.width}
       />
-      <KeyLegend width={layout.width} />
+      <KeyLegend width={layout.width} prefix={prefixName} />
     </Box>
   );
 }

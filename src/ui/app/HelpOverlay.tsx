@@ -7,30 +7,33 @@ import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { wrapWords } from '../inspector/inspect-model.js';
 
-const HELP_LINES: [string, string][] = [
-  ['C-b o, C-b Tab', 'move focus to the next pane (C-b Left/Up: previous)'],
-  ['C-b 1 … 5', 'focus shell, lower, upper, merged, changes'],
-  ['C-b C-b', 'send C-b itself to the shell'],
-  [
-    'C-b q, q',
-    'quit: the container is stopped, unmounted and removed (asks first if the shell still runs processes: then q again quits)',
-  ],
-  ['C-b i, i', 'inspector: lower and upper versions of the selected path, and why'],
-  ['Enter on a file', 'open the inspector on it (Esc or i closes it)'],
-  ['C-b k, K', 'keep upper on exit (the container is stopped, not removed)'],
-  ['C-b R, R', 'restart the container with a fresh upper'],
-  ['C-b ?, ?', 'this help (↑ ↓ PgUp PgDn scroll it, any other key closes it)'],
-  ['↑ ↓ PgUp PgDn', 'in the inspector: scroll the data'],
-  ['Tab, S-Tab', 'next / previous pane (outside the shell)'],
-  ['↑ ↓ j k', 'move the selection (the same path in all three trees)'],
-  ['PgUp PgDn Home End', 'move a page, to the top, to the bottom'],
-  ['→ l Enter Space', 'expand a directory'],
-  ['← h', 'collapse a directory, or go to its parent'],
-  ['c', 'show changes only (what upper holds, and where)'],
-  ['/', 'search by name; Enter keeps it, Esc clears it'],
-  ['↑ ↓ in changes', 'select an event: its path is selected in the trees'],
-  ['C-c in the shell', 'goes to the shell, as in any terminal'],
-];
+/** Every key; p is the prefix as written ("C-b", or what --prefix chose). */
+function helpLines(p: string): [string, string][] {
+  return [
+    [`${p} o, ${p} Tab`, `move focus to the next pane (${p} Left/Up: previous)`],
+    [`${p} 1 … 5`, 'focus shell, lower, upper, merged, changes'],
+    [`${p} ${p}`, `send ${p} itself to the shell`],
+    [
+      `${p} q, q`,
+      'quit: the container is stopped, unmounted and removed (asks first if the shell still runs processes: then q again quits)',
+    ],
+    [`${p} i, i`, 'inspector: lower and upper versions of the selected path, and why'],
+    ['Enter on a file', 'open the inspector on it (Esc or i closes it)'],
+    [`${p} k, K`, 'keep upper on exit (the container is stopped, not removed)'],
+    [`${p} R, R`, 'restart the container with a fresh upper'],
+    [`${p} ?, ?`, 'this help (↑ ↓ PgUp PgDn scroll it, any other key closes it)'],
+    ['↑ ↓ PgUp PgDn', 'in the inspector: scroll the data'],
+    ['Tab, S-Tab', 'next / previous pane (outside the shell)'],
+    ['↑ ↓ j k', 'move the selection (the same path in all three trees)'],
+    ['PgUp PgDn Home End', 'move a page, to the top, to the bottom'],
+    ['→ l Enter Space', 'expand a directory'],
+    ['← h', 'collapse a directory, or go to its parent'],
+    ['c', 'show changes only (what upper holds, and where)'],
+    ['/', 'search by name; Enter keeps it, Esc clears it'],
+    ['↑ ↓ in changes', 'select an event: its path is selected in the trees'],
+    ['C-c in the shell', 'goes to the shell, as in any terminal'],
+  ];
+}
 
 /** One drawn line of the help: a key (or '' under a wrapped description) and text. */
 export interface HelpRow {
@@ -39,33 +42,36 @@ export interface HelpRow {
 }
 
 /** The help laid out for a width: descriptions wrapped under their own column. */
-export function helpRows(width: number): HelpRow[] {
-  const keyWidth = Math.max(...HELP_LINES.map(([k]) => k.length)) + 2;
+export function helpRows(width: number, prefix: string): { keyWidth: number; rows: HelpRow[] } {
+  const lines = helpLines(prefix);
+  const keyWidth = Math.max(...lines.map(([k]) => k.length)) + 2;
   const textWidth = Math.max(10, width - keyWidth - 1);
   const rows: HelpRow[] = [];
-  for (const [key, what] of HELP_LINES) {
-    const lines = wrapWords(what, textWidth, Number.MAX_SAFE_INTEGER);
-    lines.forEach((text, i) => rows.push({ key: i === 0 ? key : '', text }));
+  for (const [key, what] of lines) {
+    const wrapped = wrapWords(what, textWidth, Number.MAX_SAFE_INTEGER);
+    wrapped.forEach((text, i) => rows.push({ key: i === 0 ? key : '', text }));
   }
-  return rows;
+  return { keyWidth, rows };
 }
 
 /** How far the help can scroll at this size. */
-export function helpScrollMax(width: number, height: number): number {
-  return Math.max(0, helpRows(width).length - (height - 1));
+export function helpScrollMax(width: number, height: number, prefix: string): number {
+  return Math.max(0, helpRows(width, prefix).rows.length - (height - 1));
 }
 
 function HelpOverlayView({
   width,
   height,
+  prefix,
   scroll = 0,
 }: {
   width: number;
   height: number;
+  /** The prefix key as written, e.g. "C-b". */
+  prefix: string;
   scroll?: number;
 }) {
-  const keyWidth = Math.max(...HELP_LINES.map(([k]) => k.length)) + 2;
-  const rows = helpRows(width);
+  const { keyWidth, rows } = helpRows(width, prefix);
   const room = Math.max(0, height - 1);
   const top = Math.min(scroll, Math.max(0, rows.length - room));
   const shown = rows.slice(top, top + room);

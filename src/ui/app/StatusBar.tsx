@@ -42,13 +42,16 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusB
   );
 }
 
-const KEY_LEGEND =
-  'C-b o focus · C-b 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · C-b k keep · C-b R restart · C-b q quit';
+/** The one-line key legend; prefix as written, e.g. "C-b". */
+export function keyLegend(prefix: string): string {
+  const p = prefix;
+  return `${p} o focus · ${p} 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · ${p} k keep · ${p} R restart · ${p} q quit`;
+}
 
-function KeyLegendView({ width }: { width: number }) {
+function KeyLegendView({ width, prefix }: { width: number; prefix: string }) {
   return (
     <Text dimColor wrap="truncate">
-      {` ${KEY_LEGEND}`.padEnd(width)}
+      {` ${keyLegend(prefix)}`.padEnd(width)}
     </Text>
   );
 }

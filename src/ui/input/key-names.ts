@@ -165,5 +165,25 @@ export function parsePrefixKey(spec: string): number {
   if (byte === undefined || byte === ESC) {
     throw new Error(`not a usable prefix key: "${spec}" (use e.g. C-b, C-a or a single character)`);
   }
+  // These are keys in their own right: as the prefix they would stop working.
+  const own = KEYS_NOT_PREFIX[byte];
+  if (own)
+    throw new Error(`"${spec}" is the ${own} key, which the shell needs: use e.g. C-b or C-a`);
   return byte;
+}
+
+const KEYS_NOT_PREFIX: Record<number, string> = {
+  0x08: 'Backspace',
+  0x09: 'Tab',
+  0x0a: 'Enter (line feed)',
+  0x0d: 'Enter',
+  0x20: 'Space',
+};
+
+/** How the help and the key legend write a prefix byte: "C-b", "C-]", "`". */
+export function prefixKeyName(byte: number): string {
+  if (byte === 0) return 'C-@';
+  if (byte >= 1 && byte <= 26) return `C-${String.fromCharCode(byte + 0x60)}`;
+  if (byte < 0x20) return `C-${String.fromCharCode(byte + 0x40)}`;
+  return String.fromCharCode(byte);
 }

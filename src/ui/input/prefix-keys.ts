@@ -12,7 +12,7 @@
  */
 import { keyName, keyStatus } from './key-names.js';
 
-const DEFAULT_PREFIX = 0x02; // Ctrl-b, as in tmux
+export const DEFAULT_PREFIX = 0x02; // Ctrl-b, as in tmux
 
 export type PrefixEvent =
   | { type: 'input'; bytes: Buffer }
