@@ -1,6 +1,9 @@
 /** `overlay-tui watch`: the live stream of a running container's changes, from another terminal. */
 import { UserError } from '../engine/errors.js';
-import { readState } from '../engine/container/state.js';
+import { existsSync } from 'node:fs';
+import type { ChangeEvent } from '../overlay/index.js';
+import { readState, type ContainerPaths } from '../engine/container/state.js';
+import { registerWatcher } from '../engine/container/watchers.js';
 import { isRunning } from '../engine/proc.js';
 import { SignalGuard } from '../engine/signal-guard.js';
 import { eventLine } from '../engine/watch/event-format.js';
@@ -8,6 +11,7 @@ import { UpperWatcher } from '../engine/watch/upper-watcher.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { namedContainer } from './container-arg.js';
 import { prepare } from './prepare.js';
+import { stdoutClosed } from './stdout-closed.js';
 
 export const WATCH_HELP = `NAME
     overlay-tui watch - print a running container's changes as they happen
@@ -35,6 +39,36 @@ OPTIONS
 
 const OPTIONS = { json: { type: 'boolean' }, ...ROOT_OPTION, ...HELP_OPTION } as const;
 
+const POLL_MS = 50;
+
+/** Until the container stops (its teardown says so), its owner is gone, a signal comes, or stdout's reader does. */
+function stopped(
+  paths: ContainerPaths,
+  guard: SignalGuard,
+): Promise<'stopping' | 'gone' | 'interrupted'> {
+  return new Promise((resolve) => {
+    const check = setInterval(() => {
+      const s = readState(paths);
+      const end =
+        guard.receivedSignal || stdoutClosed()
+          ? 'interrupted'
+          : !s || !isRunning(s.owner)
+            ? 'gone'
+            : s.status !== 'running'
+              ? 'stopping'
+              : undefined;
+      if (end) {
+        clearInterval(check);
+        resolve(end);
+      }
+    }, POLL_MS);
+  });
+}
+
+/** ' --root DIR' when one was given, for a command line to copy. */
+const rootHint = (root: string | undefined): string =>
+  root === undefined ? '' : ` --root ${root}`;
+
 export async function watchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('watch', argv, OPTIONS, { min: 1, max: 1, what: 'NAME' });
   if (values.help) {
@@ -43,34 +77,38 @@ export async function watchCommand(argv: string[]): Promise<number> {
   }
   const name = positionals[0] ?? '';
   const store = prepare(['watch', ...argv], stateRootArg(values.root));
-  const { paths, state, running } = namedContainer(store, name);
-  if (!running)
-    throw new UserError(
-      `container "${name}" is not running: 'overlay-tui diff ${name}' shows what it holds`,
-    );
-  const watcher = new UpperWatcher({ upperDir: paths.upper, lowerDirs: state.lowers });
-  watcher.on('events', (events) => {
-    for (const e of events)
-      process.stdout.write(values.json ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
-  });
-  watcher.on('error', (err) => process.stderr.write(`overlay-tui: watch: ${err.message}\n`));
+  const { paths, state } = namedContainer(store, name);
+  // Registered before the status is read (see watchers.ts): a teardown that
+  // has not begun yet will wait for this watch's last look.
+  const unregister = registerWatcher(paths);
   const guard = new SignalGuard();
   try {
-    await watcher.start();
-    // Until the container stops (its record says so, or its owner is gone) or a signal comes.
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        const s = readState(paths);
-        if (guard.receivedSignal || !s || s.status !== 'running' || !isRunning(s.owner)) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 200);
-    });
-    // A full last look: it also reports copy-ups still held back for a moment.
-    watcher.finish();
+    const now = readState(paths);
+    if (!now || now.status !== 'running' || !isRunning(now.owner)) {
+      throw new UserError(
+        `container "${name}" is not running: 'overlay-tui diff${rootHint(values.root)} ${name}' shows what it holds`,
+      );
+    }
+    const watcher = new UpperWatcher({ upperDir: paths.upper, lowerDirs: state.lowers });
+    const print = (events: ChangeEvent[]): void => {
+      if (stdoutClosed()) return;
+      for (const e of events)
+        process.stdout.write(values.json ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+    };
+    watcher.on('events', print);
+    watcher.on('error', (err) => process.stderr.write(`overlay-tui: watch: ${err.message}\n`));
+    try {
+      await watcher.start();
+      const end = await stopped(paths, guard);
+      // The last look: changes whose notifications were still queued, and
+      // copy-ups held back for a moment. Upper is still whole unless the
+      // container went without the teardown's wait (its owner died).
+      if (end !== 'gone' && existsSync(paths.upper)) watcher.finish();
+    } finally {
+      await watcher.close();
+    }
   } finally {
-    await watcher.close();
+    unregister();
     guard.dispose();
   }
   return guard.exitCode ?? 0;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 
-export type ContainerStatus = 'creating' | 'running' | 'stopped';
+/** 'stopping': its processes are gone, teardown waits for the watches (watchers.ts). */
+export type ContainerStatus = 'creating' | 'running' | 'stopping' | 'stopped';
 
 export interface ContainerState {
   id: string;

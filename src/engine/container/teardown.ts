@@ -1,7 +1,7 @@
 /**
  * Teardown, in the only safe order: kill the container's processes and wait
- * until they are gone (their mount namespace still holds the overlay), then
- * unmount everything on or under the container's directory, then check that
+ * until they are gone (their mount namespace still holds the overlay), let
+ * the watches from outside take their last look (watchers.ts), then unmount everything on or under the container's directory, then check that
  * nothing is mounted there any more, and only then delete. If an unmount
  * fails, everything is kept and the error says so.
  *
@@ -14,6 +14,7 @@ import { unmount } from '../helper.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
 import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
 import { readInitPid, writeState, type ContainerPaths, type ContainerState } from './state.js';
+import { releaseWatchers } from './watchers.js';
 
 const KILL_TIMEOUT_MS = 5000;
 
@@ -64,6 +65,8 @@ export function teardownContainer(
   opts: TeardownOptions,
 ): void {
   killContainer(paths, state);
+  // Upper changes no more: the watches take their last look before it goes.
+  releaseWatchers(paths, state);
   unmountAll(paths);
   if (opts.keep && state) {
     rmSync(paths.merged, { recursive: true, force: true });
