@@ -2,6 +2,7 @@
  * Entry point: arguments -> a headless command, or with none the
  * full-screen app (loaded only then: a headless run never loads the UI).
  */
+import { quietOnClosedStdout, stdoutClosed } from './commands/stdout-closed.js';
 import { UserError } from './engine/errors.js';
 import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
@@ -96,10 +97,15 @@ async function main(argv: string[]): Promise<number> {
 async function exitAfterFlush(code: number): Promise<never> {
   const flushed = (stream: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => stream.write('', () => resolve()));
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // A closed stdout takes nothing more (and may never call back).
+  await Promise.all([
+    stdoutClosed() ? undefined : flushed(process.stdout),
+    flushed(process.stderr),
+  ]);
   process.exit(code);
 }
 
+quietOnClosedStdout();
 let code: number;
 try {
   code = await main(process.argv.slice(2));
