@@ -1,13 +1,13 @@
 /** `diff`, `watch` and `run --events` through the CLI, on real containers. */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../src/overlay/index.js';
 import { cli, runIn } from './support/cli.js';
 import { CLI } from './support/paths.js';
 import { startCli, waitForInit } from './support/spawn-cli.js';
-import { removeRoot, tempRoot } from './support/state-root.js';
+import { imageLower, removeRoot, tempRoot } from './support/state-root.js';
 
 let root: string;
 
@@ -69,6 +69,27 @@ describe('diff', () => {
       const r = cli(['diff', '--root', root, 'many']); // stdout is a pipe here
       expect(r.code).toBe(0);
       expect(r.stdout.trim().split('\n')).toHaveLength(3001);
+      // diff | head -2: the reader goes after two lines; diff ends quietly.
+      for (const json of [[], ['--json']]) {
+        const cut = spawnSync(
+          'bash',
+          [
+            '-c',
+            'set -o pipefail; "$@" | head -2 >/dev/null',
+            'diff',
+            process.execPath,
+            CLI,
+            'diff',
+            '--root',
+            root,
+            ...json,
+            'many',
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(cut.stderr).toBe('');
+        expect(cut.status).toBe(0);
+      }
     } finally {
       expect(cli(['rm', '--root', root, 'many']).code).toBe(0);
     }
@@ -92,14 +113,18 @@ describe('watch', () => {
       '--',
       'sh',
       '-c',
-      'while [ ! -e /go ]; do sleep 0.05; done; sleep 0.3; ' + SCRIPT + '; sleep 0.3',
+      // It ends right after a burst: the removal of a container must not
+      // read as changes, nor cut off what came last.
+      'while [ ! -e /go ]; do sleep 0.05; done; sleep 0.3; ' + SCRIPT + '; cp -r /bin /last',
     ]);
     await waitForInit(root);
     const watch = spawn(process.execPath, [CLI, 'watch', '--root', root, '--json', 'w'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    watch.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // watch is up once it reports a file made after its first look (a fixed wait raced under load).
     for (let i = 0; !out.includes('/ready-'); i++) {
       if (i > 100) throw new Error('watch never reported a new file');
@@ -122,6 +147,36 @@ describe('watch', () => {
     expect(find('create', '/x/y')).toBeDefined();
     expect(find('copy-up', '/etc/group')).toMatchObject({ changed: 'metadata' });
     expect(find('opaque', '/home')).toBeDefined();
+    // Every file of the last burst, and nothing the teardown did.
+    const bin = readdirSync(join(imageLower(root), 'bin')).filter((n) => n !== 'ls'); // rm'd first
+    expect(bin.filter((n) => !find('create', `/last/${n}`))).toEqual([]);
+    expect(events.filter((e) => e.kind === 'delete' && e.deleted !== 'whiteout')).toEqual([]);
+    expect(err).toBe('');
+    expect(existsSync(join(root, 'containers/w'))).toBe(false);
+  });
+
+  it('ends quietly when its reader goes (watch | head -1)', async () => {
+    const run = startCli(['run', '--root', root, '--name', 'p', '--', 'sleep', '30']);
+    try {
+      await waitForInit(root);
+      const watch = spawn(process.execPath, [CLI, 'watch', '--root', root, 'p'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      watch.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      // As head -1 does: read the first line, then close the pipe.
+      watch.stdout.once('data', () => watch.stdout.destroy());
+      const exited = new Promise<number | null>((r) => watch.on('exit', (c) => r(c)));
+      for (let i = 0; i < 100 && watch.exitCode === null; i++) {
+        spawnSync('touch', [join(root, `containers/p/merged/f${i}`)]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await exited).toBe(0);
+      expect(err).toBe('');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
   });
 
   it('refuses a container that is not running', () => {

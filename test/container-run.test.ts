@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
 import { CLI } from './support/paths.js';
-import { mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
+import { imageLower, mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
 
 let root: string;
@@ -19,8 +19,7 @@ beforeAll(() => {
   root = tempRoot('ovt-run-');
   const warm = runIn(root, ['true']);
   expect(warm.code, warm.stderr).toBe(0);
-  const [digest] = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
-  lower = join(root, 'images', digest ?? '', 'lower');
+  lower = imageLower(root);
 });
 
 afterAll(() => {

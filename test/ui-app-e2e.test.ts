@@ -10,7 +10,7 @@ import { startApp } from './support/app-driver.js';
 
 const PREFIX = '\x02'; // C-b
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-import { mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
+import { imageLower, mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
 
 let root: string;
@@ -19,8 +19,7 @@ let lower: string;
 beforeAll(() => {
   root = tempRoot('ovt-app-');
   expect(runIn(root, ['true']).code).toBe(0);
-  const [digest] = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
-  lower = join(root, 'images', digest ?? '', 'lower');
+  lower = imageLower(root);
 });
 
 afterAll(() => removeRoot(root));

@@ -3,12 +3,21 @@
  * test ends with: nothing of it is left in /proc/self/mountinfo.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { mountsAtOrUnder } from '../../src/engine/mountinfo.js';
 import { CLI } from './paths.js';
 
 export function tempRoot(prefix = 'ovt-'): string {
   return mkdtempSync(`/tmp/${prefix}`);
+}
+
+/** The lower directory of the one image extracted under a state root. */
+export function imageLower(root: string): string {
+  const digests = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  if (digests.length !== 1)
+    throw new Error(`expected one image under ${root}, found ${digests.length}`);
+  return join(root, 'images', digests[0] ?? '', 'lower');
 }
 
 export function mountsUnder(dir: string): string[] {
