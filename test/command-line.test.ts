@@ -25,4 +25,22 @@ describe('CommandLineTracker', () => {
     t.feed('pwd\r');
     expect(t.current).toBe('pwd');
   });
+
+  it('drops a line recalled with nothing typed, or completed with Tab', () => {
+    const t = new CommandLineTracker();
+    t.feed('touch /aaa\r');
+    expect(t.current).toBe('touch /aaa');
+    t.feed('\x1b[A\r'); // Up, Enter: runs touch /aaa again, or another line
+    expect(t.current).toBeUndefined();
+    t.feed('rm /aaa\r');
+    t.feed('\x1b[A\x1b[A\r');
+    expect(t.current).toBeUndefined();
+    t.feed('echo x >> /etc/hostn\t\r'); // Tab completed it: not what was typed
+    expect(t.current).toBeUndefined();
+    t.feed('\x12touch\r'); // Ctrl-R: a search through history
+    expect(t.current).toBeUndefined();
+    t.feed('ls\r');
+    t.feed('\r'); // an empty line runs nothing: still ls
+    expect(t.current).toBe('ls');
+  });
 });

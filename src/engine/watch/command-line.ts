@@ -2,8 +2,9 @@
  * The command line a user is typing into the container's shell, followed
  * from the raw bytes sent to the pty: printable text is added, backspace
  * and Ctrl-U edit it, Enter commits it. Escape sequences (arrow keys,
- * history) make the line unknowable from the input alone: it is then
- * dropped rather than guessed (the UI reads it off the screen instead).
+ * history) and the other control keys (Tab completion, Ctrl-R...) make the
+ * line unknowable from the input alone: it is then dropped rather than
+ * guessed, and events after it carry no command line.
  */
 export class CommandLineTracker {
   private line = '';
@@ -42,13 +43,19 @@ export class CommandLineTracker {
         this.known = true;
       } else if (code >= 0x20) {
         this.line += ch;
+      } else {
+        // Tab completes, Ctrl-A/E/B/F move, Ctrl-W/K/Y/D edit, Ctrl-P/N/R
+        // recall: what runs is no longer what was typed.
+        this.known = false;
       }
     }
   }
 
   private commit(): void {
     const line = this.line.trim();
-    if (line !== '') this.last = this.known ? line : undefined;
+    // An empty line runs nothing (what follows still belongs to the line
+    // before); a recalled one (Up, Enter) does, and is unknown.
+    if (line !== '' || !this.known) this.last = this.known ? line : undefined;
     this.line = '';
     this.known = true;
   }
