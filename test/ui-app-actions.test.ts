@@ -205,4 +205,17 @@ describe('overlay-tui actions', () => {
     );
     expect(containers()).toEqual([]);
   });
+
+  it('searches the whole image, not only what was expanded', async () => {
+    await inApp([], async (app) => {
+      // Nothing below the top level is open: /etc/hostname is not loaded yet.
+      app.type(`${PREFIX}2`);
+      await keys(app, '/', ...'hostname', '\r');
+      await app.waitForPane('lower', /hostname/, 3000);
+      expect(app.text()).toMatch(/search: hostname/);
+      expect(app.text()).not.toMatch(/reading the whole image/);
+      app.type(`${PREFIX}q`);
+      expect(await exitCode(app)).toBe(0);
+    });
+  }, 30_000);
 });

@@ -34,6 +34,7 @@ function setup(others = 0) {
     otherProcesses: vi.fn(() => others),
     restart: vi.fn(),
     setKeep: vi.fn(),
+    loadWholeLower: vi.fn(),
   } satisfies EngineActions;
   const status = { image: 'x', id: 'c1', mountOptions: 'index=off' };
   const store = createAppStore(layers(), status, engine);
@@ -185,5 +186,23 @@ describe('a chunk of several keys (a paste)', () => {
       target(() => undefined),
     );
     expect(engine.quit).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('search and the whole image', () => {
+  it('reads the whole image once, at the first search, and says when it has', () => {
+    const { engine, s } = setup();
+    expect(s().wholeImage).toBe('unread');
+    s().setSearch('', true);
+    expect(engine.loadWholeLower).toHaveBeenCalledTimes(1);
+    expect(s().wholeImage).toBe('reading');
+    s().setSearch('pass', true);
+    s().setSearch('pass', false);
+    s().setSearch('', true);
+    expect(engine.loadWholeLower).toHaveBeenCalledTimes(1);
+    s().wholeImageRead();
+    expect(s().wholeImage).toBe('read');
+    s().reset(layers(), { image: 'x', id: 'c2', mountOptions: 'index=off' });
+    expect(s().wholeImage).toBe('unread'); // a new container: read again when asked
   });
 });

@@ -129,6 +129,11 @@ export class AppSession {
     this.shell?.watcher.loadLowerDir(path);
   }
 
+  /** Every lower directory, loaded a slice at a time (for search). */
+  loadWholeLower(): Promise<void> {
+    return this.shell?.watcher.loadWholeLower() ?? Promise.resolve();
+  }
+
   readVersions(path: string): Versions {
     const shell = this.shell;
     if (!shell || !this.container) return { path };

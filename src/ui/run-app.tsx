@@ -92,6 +92,13 @@ async function showApp(
       session.status(imageSource),
       {
         loadLowerDir: (path) => session.loadLowerDir(path),
+        loadWholeLower: () => {
+          const shell = session.container;
+          void session.loadWholeLower().then(() => {
+            // Not for a container restarted meanwhile: its image is read anew.
+            if (session.container === shell) appStore.getState().wholeImageRead();
+          });
+        },
         quit: () => session.quit(),
         readVersions: (path) => session.readVersions(path),
         otherProcesses: () => session.otherProcesses(),

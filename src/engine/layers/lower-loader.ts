@@ -7,6 +7,7 @@
  * asked about.
  */
 import { readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
   childPath,
@@ -22,6 +23,9 @@ export class LowerLoader {
   /** Partial lower trees, topmost first (as lowerdir=top:...:bottom). */
   readonly roots: LayerEntry[];
   private readonly loaded = new Set<string>();
+  /** loadAllSlice's directories still to list, and every one it has queued. */
+  private pendingAll: string[] | undefined;
+  private readonly queuedAll = new Set<string>();
 
   constructor(private readonly dirs: readonly string[]) {
     this.roots = dirs.map((dir) => {
@@ -80,6 +84,34 @@ export class LowerLoader {
       }
     });
     return true;
+  }
+
+  /**
+   * Lists every directory of every lower layer, a slice of about budgetMs
+   * at a time, depth first; true once all are loaded. Search looks through
+   * the whole image, and 100,000 files take about a second: in slices, the
+   * screen keeps drawing meanwhile.
+   */
+  loadAllSlice(budgetMs: number): boolean {
+    if (!this.pendingAll) {
+      this.pendingAll = ['/'];
+      this.queuedAll.add('/');
+    }
+    const until = performance.now() + budgetMs;
+    // At least one directory per call, however small the budget.
+    for (let path = this.pendingAll.pop(); path !== undefined; path = this.pendingAll.pop()) {
+      this.loadDir(path);
+      for (const root of this.roots) {
+        for (const [name, child] of entryAt(root, path)?.children ?? []) {
+          const sub = childPath(path, name);
+          if (child.type !== 'dir' || this.queuedAll.has(sub)) continue;
+          this.queuedAll.add(sub);
+          this.pendingAll.push(sub);
+        }
+      }
+      if (performance.now() >= until) break;
+    }
+    return this.pendingAll.length === 0;
   }
 
   /**

@@ -82,6 +82,8 @@ const RECHECK_MS = [50, 250];
  * person wants, not "copy-up: none" and then "modify".
  */
 const HOLD_MS = 40;
+/** A slice of loading the whole lower: short enough to keep keys and frames flowing. */
+const LOAD_SLICE_MS = 12;
 const STATE_EVERY_MS = 50;
 
 /** The roots that are not under another root. */
@@ -125,6 +127,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private poller: NodeJS.Timeout | undefined;
   private dirWatches: DirWatches | undefined;
   private readonly rechecks = new Set<NodeJS.Timeout>();
+  private wholeLower: Promise<void> | undefined;
+  private closed = false;
   /** Files the poller follows, with how long each has been still (ms). */
   private readonly recentFiles = new Map<string, number>();
   /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
@@ -169,6 +173,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     for (const t of [this.timer, this.stateTimer, this.poller, ...this.rechecks]) clearTimeout(t);
     this.rechecks.clear();
     this.dirWatches?.close();
@@ -181,6 +186,24 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (!this.lowers.loadDir(path)) return;
     this.full = undefined;
     this.emit('state', this.current);
+  }
+
+  /**
+   * Loads the whole lower (for search), in slices between which the event
+   * loop runs, then reclassifies once. Resolves when done (or closed).
+   */
+  loadWholeLower(): Promise<void> {
+    this.wholeLower ??= new Promise<void>((resolve) => {
+      const slice = (): void => {
+        if (this.closed) return resolve();
+        if (!this.lowers.loadAllSlice(LOAD_SLICE_MS)) return void setImmediate(slice);
+        this.full = undefined;
+        this.emit('state', this.current);
+        resolve();
+      };
+      slice();
+    });
+    return this.wholeLower;
   }
 
   /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */

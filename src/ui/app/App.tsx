@@ -49,6 +49,15 @@ function useTerminalSize(): { cols: number; rows: number } {
 
 const TREES: PaneKind[] = ['lower', 'upper', 'merged'];
 
+/** The shell pane's title: the container, and the search being typed or kept. */
+function shellTitle(s: AppState): string {
+  const title = ` shell (${s.status.id})`;
+  if (!s.search && !s.searching) return title;
+  const cursor = s.searching ? '_' : '';
+  const reading = s.wholeImage === 'reading' ? ' (reading the whole image…)' : '';
+  return `${title}   search: ${s.search}${cursor}${reading}`;
+}
+
 /**
  * The help covers the trees and the feed; stacked, the shell too: at the
  * smallest size that is what leaves room for every key.
@@ -178,9 +187,7 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
   const terminal = (
     <Box flexDirection="column" width={layout.terminal.width}>
       <Text inverse={s.focus === 'terminal'} bold wrap="truncate">
-        {` shell (${s.status.id})${s.search ? `   search: ${s.search}${s.searching ? '_' : ''}` : ''}`.padEnd(
-          layout.terminal.width,
-        )}
+        {shellTitle(s).padEnd(layout.terminal.width)}
       </Text>
       <TerminalPane
         screen={screen}

@@ -35,6 +35,8 @@ export interface EngineActions {
   restart?(): void;
   /** Records "keep upper on exit" where teardown (and crash recovery) reads it. */
   setKeep?(on: boolean): void;
+  /** Loads every lower directory (search looks through the whole image); calls wholeImageRead() when done. */
+  loadWholeLower?(): void;
 }
 
 /** How long a notice that only reports something stays in the status bar. */
@@ -56,6 +58,8 @@ export interface AppState {
   changesOnly: boolean;
   search: string;
   searching: boolean;
+  /** How much of the image search can see: what was expanded, or, once asked for, all of it. */
+  wholeImage: 'unread' | 'reading' | 'read';
   help: boolean;
   /** Lines the help or the inspector's data is scrolled by; 0 whenever either opens or the path changes. */
   scroll: number;
@@ -83,6 +87,7 @@ export interface AppState {
   toggle(path: string): void;
   setChangesOnly(on: boolean): void;
   setSearch(text: string, searching: boolean): void;
+  wholeImageRead(): void;
   setHelp(on: boolean): void;
   setScroll(lines: number): void;
   /** Asks first (quitPending) when the shell still runs other processes. */
@@ -122,6 +127,7 @@ function fresh(layers: ClassifiedLayers) {
     feedIndex: 0,
     expanded: new Set(['/']),
     scroll: 0,
+    wholeImage: 'unread' as const,
   };
 }
 
@@ -222,7 +228,13 @@ export function createAppStore(
       set({ expanded });
     },
     setChangesOnly: (on) => set({ changesOnly: on }),
-    setSearch: (text, searching) => set({ search: text, searching }),
+    setSearch: (text, searching) => {
+      // The first search reads the rest of the image, in the background.
+      const read = searching && get().wholeImage === 'unread' && engine.loadWholeLower;
+      set({ search: text, searching, ...(read ? { wholeImage: 'reading' as const } : {}) });
+      if (read) engine.loadWholeLower?.();
+    },
+    wholeImageRead: () => set({ wholeImage: 'read' }),
     setHelp: (on) => set({ help: on, scroll: 0 }),
     setScroll: (lines) => set({ scroll: Math.max(0, lines) }),
     quit: () => {
