@@ -55,6 +55,7 @@ const SCAN_LABELS: Record<string, string> = {
   top: 'top level (readdir + scanEntry of the root)',
   full: 'full scanLayer',
   app: "app's first frame (UpperWatcher + loadLowerDir('/'))",
+  search: "app's search over the whole image (+ loadWholeLower())",
 };
 
 async function scans(lower: string, rounds: number) {
@@ -69,22 +70,22 @@ async function scans(lower: string, rounds: number) {
     return out;
   };
   const series = await interleave(
-    ['top', 'full', 'app'].map((mode) => ({
+    ['top', 'full', 'app', 'search'].map((mode) => ({
       label: SCAN_LABELS[mode] ?? mode,
       prepare: () => [process.execPath, probe, mode, lower, empty],
       metrics: parse,
     })),
     { rounds, warmup: 1, onRound: progressDots('layer scans') },
   );
-  const [top, full, app] = series;
-  if (!top || !full || !app) throw new Error('missing scan series');
-  return { top, full, app };
+  const [top, full, app, search] = series;
+  if (!top || !full || !app || !search) throw new Error('missing scan series');
+  return { top, full, app, search };
 }
 
 export async function benchLayers(opts: LayersOptions): Promise<LayersResult> {
   const lower = ensureSyntheticLower();
   const loadBefore = loadavg()[0] ?? Number.NaN;
-  const { top, full, app } = await scans(lower.path, opts.scanRounds);
+  const { top, full, app, search } = await scans(lower.path, opts.scanRounds);
 
   process.stderr.write('stream: latency after 100 changes\n');
   const young: StreamResult = await benchStream({
@@ -119,6 +120,12 @@ export async function benchLayers(opts: LayersOptions): Promise<LayersResult> {
       wall: summarize(app.wall),
       rss: metric(app.metrics, 'maxRssKB'),
     },
+    search: {
+      ms: metric(search.metrics, 'ms'),
+      wall: summarize(search.wall),
+      rss: metric(search.metrics, 'maxRssKB'),
+      entries: metric(search.metrics, 'entries').median,
+    },
     full: {
       ms: metric(full.metrics, 'ms'),
       wall: summarize(full.wall),
@@ -139,7 +146,12 @@ export async function benchLayers(opts: LayersOptions): Promise<LayersResult> {
     json: {
       lower,
       targets: TARGETS,
-      scan: { top: seriesJson(top), full: seriesJson(full), app: seriesJson(app) },
+      scan: {
+        top: seriesJson(top),
+        full: seriesJson(full),
+        app: seriesJson(app),
+        search: seriesJson(search),
+      },
       stream: { young, grown },
       diff: { series: diff.map(seriesJson), pipedLines },
     },

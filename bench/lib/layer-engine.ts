@@ -19,6 +19,8 @@ export interface LayerEntry {
 export interface OverlayModule {
   scanEntry(abs: string, name: string): LayerEntry | undefined;
   scanLayer(dir: string, opts?: { onEntry?: (path: string, e: LayerEntry) => void }): LayerEntry;
+  /** Every entry of a merged view, from its root. */
+  walkMerged(root: unknown): Iterable<unknown>;
 }
 
 export interface ChangeEvent {
@@ -33,9 +35,11 @@ export interface UpperWatcherLike {
   flush(): ChangeEvent[];
   on(event: 'events', cb: (events: ChangeEvent[]) => void): unknown;
   on(event: 'error', cb: (err: Error) => void): unknown;
-  readonly current: { states: Map<string, unknown> };
+  readonly current: { states: Map<string, unknown>; view: { root: unknown } };
   /** Lists a lower directory whole and reclassifies (the app's tree pane; since 3ce4d0e). */
   loadLowerDir?(path: string): void;
+  /** Every lower directory, in slices, then one reclassification (search; since this change). */
+  loadWholeLower?(): Promise<void>;
 }
 
 export interface WatchModule {
