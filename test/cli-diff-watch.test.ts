@@ -100,6 +100,22 @@ describe('diff', () => {
     expect(r.code).toBe(125);
     expect(r.stderr).toBe(`overlay-tui: no container named "nope" (see 'overlay-tui ps')\n`);
   });
+
+  it('refuses a NAME that is not a container name, even one whose path leads to a container', () => {
+    expect(runIn(root, ['true'], ['--keep', '--name', 'a']).code).toBe(0);
+    try {
+      for (const command of ['diff', 'watch']) {
+        const r = cli([command, '--root', root, 'a/../a']);
+        expect(r.code).toBe(125);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(
+          `overlay-tui: "a/../a" is not a container name (a letter or digit, then letters, digits, _ . -; at most 63)\n`,
+        );
+      }
+    } finally {
+      expect(cli(['rm', '--root', root, 'a']).code).toBe(0);
+    }
+  });
 });
 
 describe('watch', () => {

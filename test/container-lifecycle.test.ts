@@ -3,7 +3,7 @@
  * kill -9 and recovery, and a busy mount that must stop deletion.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
@@ -65,6 +65,26 @@ describe('--keep, ps and rm', () => {
       await run.exit;
     }
     expect(containers()).toEqual([]);
+  });
+
+  it('refuses a NAME that is not a container name, before it is joined into a path', () => {
+    // What `rm ../victim` would have reached: a directory laid out like a
+    // container's, beside containers/ (teardown removes upper, work, merged).
+    const victim = join(root, 'victim');
+    for (const d of ['upper', 'work', 'merged']) mkdirSync(join(victim, d), { recursive: true });
+    writeFileSync(join(victim, 'upper', 'precious'), 'x');
+    const rm = cli(['rm', '--root', root, '../victim', '../../etc', 'a/../a']);
+    expect(rm.code).toBe(125);
+    expect(rm.stdout).toBe('');
+    const refusal = (name: string): string =>
+      `overlay-tui: "${name}" is not a container name (a letter or digit, then letters, digits, _ . -; at most 63)\n`;
+    expect(rm.stderr).toBe(refusal('../victim') + refusal('../../etc') + refusal('a/../a'));
+    expect(readFileSync(join(victim, 'upper', 'precious'), 'utf8')).toBe('x');
+    expect(readdirSync(victim).sort()).toEqual(['merged', 'upper', 'work']);
+    // One line each, whatever the name holds.
+    const odd = cli(['rm', '--root', root, 'a\nb']);
+    expect(odd.code).toBe(125);
+    expect(odd.stderr).toBe(refusal('a\\nb'));
   });
 });
 

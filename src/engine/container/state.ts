@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 
@@ -41,7 +42,19 @@ export interface ContainerPaths {
 /** A name is a hostname label too: letters, digits, '-', '_' and '.', at most 63. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/**
+ * The directories of container `id`. Every path built from a name the user
+ * typed comes through here, so this is where a name that is not one is
+ * refused: joined as it is, `../x` or `a/../a` would reach outside
+ * containers/ (and `rm` would tear down whatever it found there).
+ * JSON.stringify quotes the name and keeps the message on one line.
+ */
 export function containerPaths(store: StateRoot, id: string): ContainerPaths {
+  if (!NAME_PATTERN.test(id)) {
+    throw new UserError(
+      `${JSON.stringify(id)} is not a container name (a letter or digit, then letters, digits, _ . -; at most 63)`,
+    );
+  }
   const dir = join(store.containers, id);
   return {
     dir,
