@@ -4,6 +4,7 @@
  */
 import { quietOnClosedStdout, stdoutClosed } from './commands/stdout-closed.js';
 import { UserError } from './engine/errors.js';
+import { usageError } from './commands/args.js';
 import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
 import { psCommand } from './commands/ps.js';
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const load = first !== undefined ? COMMANDS[first] : undefined;
   if (load) return (await load())(rest);
   if (first !== undefined && !first.startsWith('-')) {
-    throw new UserError(`unknown command '${first}' (see 'overlay-tui --help')`, 2);
+    throw usageError('', `unknown command '${first}'`);
   }
   // No command: the full-screen app.
   const { appCommand } = await import('./commands/app.js');
@@ -111,7 +112,7 @@ try {
   code = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UserError) {
-    process.stderr.write(`overlay-tui: ${err.message}\n`);
+    process.stderr.write(`${err.program}: ${err.message}\n`);
     code = err.exitCode;
   } else {
     process.stderr.write(

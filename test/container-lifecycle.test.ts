@@ -235,12 +235,40 @@ describe('errors a user can hit', () => {
   it('rejects unknown flags and missing commands with usage errors', () => {
     const bad = cli(['run', '--root', root, '--frobnicate', '--', 'true']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(
-      /^overlay-tui: overlay-tui run: Unknown option '--frobnicate' \(see 'overlay-tui run --help'\)\n$/,
+    expect(bad.stderr).toBe(
+      `overlay-tui run: Unknown option '--frobnicate' (see 'overlay-tui run --help')\n`,
     );
     expect(cli(['run', '--root', root]).code).toBe(2);
     expect(cli(['ps', '--root', root, 'extra']).code).toBe(2);
     expect(cli(['frob']).code).toBe(2);
+  });
+
+  it('names the program once in a usage error: the command misused, or the app itself', () => {
+    const usage = (args: string[], line: string): void => {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${line}\n`);
+    };
+    for (const cmd of ['run', 'ps', 'images', 'rm', 'clean', 'diff', 'watch']) {
+      usage(
+        [cmd, '--root', root, '--bogus'],
+        `overlay-tui ${cmd}: Unknown option '--bogus' (see 'overlay-tui ${cmd} --help')`,
+      );
+    }
+    for (const cmd of ['rm', 'diff', 'watch']) {
+      usage(
+        [cmd, '--root', root],
+        `overlay-tui ${cmd}: missing NAME (see 'overlay-tui ${cmd} --help')`,
+      );
+    }
+    usage(
+      ['diff', '--root', root, 'a', 'b'],
+      `overlay-tui diff: unexpected argument 'b' (see 'overlay-tui diff --help')`,
+    );
+    usage(['run', '--root', root], `overlay-tui run: missing CMD (see 'overlay-tui run --help')`);
+    usage(['--bogus'], `overlay-tui: Unknown option '--bogus' (see 'overlay-tui --help')`);
+    usage(['frob'], `overlay-tui: unknown command 'frob' (see 'overlay-tui --help')`);
   });
 
   it('has a man-page style --help on every command', () => {

@@ -1,7 +1,13 @@
 /** `overlay-tui` with no command: parse its options, then open the full-screen app (loaded only now). */
-import { UsageError } from '../engine/errors.js';
 import { parsePrefixKey } from '../ui/input/key-names.js';
-import { CONTAINER_OPTIONS, HELP_OPTION, ROOT_OPTION, containerArgs, parse } from './args.js';
+import {
+  CONTAINER_OPTIONS,
+  HELP_OPTION,
+  ROOT_OPTION,
+  containerArgs,
+  parse,
+  usageError,
+} from './args.js';
 
 const OPTIONS = {
   ...CONTAINER_OPTIONS,
@@ -16,7 +22,7 @@ function prefixArg(spec: string | undefined): number | undefined {
   try {
     return parsePrefixKey(spec);
   } catch (err) {
-    throw new UsageError(`--prefix: ${(err as Error).message} (see 'overlay-tui --help')`);
+    throw usageError('', `--prefix: ${(err as Error).message}`);
   }
 }
 

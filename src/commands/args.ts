@@ -54,12 +54,19 @@ export function containerArgs(values: {
   };
 }
 
-function usageError(command: string, err: unknown): UsageError {
-  const raw = err instanceof Error ? err.message : String(err);
-  const first = raw.split(/\.\s/)[0]?.replace(/\.$/, '') ?? raw;
+/**
+ * A usage error of `overlay-tui COMMAND`, or of the app itself when command
+ * is '': printed as `overlay-tui COMMAND: PROBLEM (see 'overlay-tui COMMAND --help')`.
+ */
+export function usageError(command: string, problem: string): UsageError {
   const name = command ? `overlay-tui ${command}` : 'overlay-tui';
-  // The printer adds 'overlay-tui: ' (the app itself has no command name to add).
-  return new UsageError(`${command ? `${name}: ` : ''}${first} (see '${name} --help')`);
+  return new UsageError(`${problem} (see '${name} --help')`, command || undefined);
+}
+
+/** parseArgs's message, first sentence only: the rest explains '--' at length. */
+function parseProblem(err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  return raw.split(/\.\s/)[0]?.replace(/\.$/, '') ?? raw;
 }
 
 export function parse<O extends OptionSpecs>(
@@ -75,7 +82,7 @@ export function parse<O extends OptionSpecs>(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usageError(command, err);
+    throw usageError(command, parseProblem(err));
   }
   const n = parsed.positionals.length;
   if (
@@ -84,11 +91,9 @@ export function parse<O extends OptionSpecs>(
   ) {
     throw usageError(
       command,
-      new Error(
-        n < positionals.min
-          ? `missing ${positionals.what}`
-          : `unexpected argument '${parsed.positionals[positionals.max]}'`,
-      ),
+      n < positionals.min
+        ? `missing ${positionals.what}`
+        : `unexpected argument '${parsed.positionals[positionals.max]}'`,
     );
   }
   return parsed;

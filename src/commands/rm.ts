@@ -54,7 +54,7 @@ export function rmCommand(argv: string[]): number {
       process.stdout.write(`${name}\n`);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      process.stderr.write(`overlay-tui: ${err.message}\n`);
+      process.stderr.write(`${err.program}: ${err.message}\n`);
       failed++;
     }
   }

@@ -1,5 +1,5 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
-import { InterruptedError, UsageError } from '../engine/errors.js';
+import { InterruptedError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
@@ -15,6 +15,7 @@ import {
   containerArgs,
   parse,
   splitCommand,
+  usageError,
 } from './args.js';
 import { prepare } from './prepare.js';
 
@@ -80,8 +81,7 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const { ours, command } = splitCommand(argv, RUN_OPTIONS);
   const { values } = parse('run', ours, RUN_OPTIONS, { min: 0, max: 0, what: '' });
   if (values.help) return 'help';
-  if (command.length === 0)
-    throw new UsageError(`overlay-tui run: missing CMD (see 'overlay-tui run --help')`);
+  if (command.length === 0) throw usageError('run', 'missing CMD');
   return {
     ...containerArgs(values),
     ...(values.events !== undefined ? { events: values.events } : {}),

@@ -5,6 +5,13 @@
  * can tell them from the command's exit code.
  */
 export class UserError extends Error {
+  /**
+   * What the printed line starts with, before ': '. The program for most
+   * errors; a command's usage error names the command instead, so that the
+   * line names the one to ask for --help, once.
+   */
+  readonly program: string = 'overlay-tui';
+
   constructor(
     message: string,
     readonly exitCode = 125,
@@ -16,9 +23,13 @@ export class UserError extends Error {
 
 /** Usage mistakes (unknown flag, missing argument): exit 2, like getopt tools. */
 export class UsageError extends UserError {
-  constructor(message: string) {
+  override readonly program: string;
+
+  /** command: the one misused ('diff'), or none for the app itself. */
+  constructor(message: string, command?: string) {
     super(message, 2);
     this.name = 'UsageError';
+    this.program = command ? `overlay-tui ${command}` : 'overlay-tui';
   }
 }
 
