@@ -20,6 +20,21 @@ afterEach(() => {
   removeRoot(root);
 });
 
+/** The lines under a man-page section heading ('OPTIONS' also finds 'OPTIONS (...)'). */
+function section(help: string, heading: string): string {
+  return help.split(/\n(?=[A-Z])/).find((s) => s.startsWith(heading)) ?? '';
+}
+
+/** Every option OPTIONS describes (but --help) is in the SYNOPSIS too. */
+function expectSynopsisHasEveryOption(help: string): void {
+  const synopsis = section(help, 'SYNOPSIS');
+  const options = [...section(help, 'OPTIONS').matchAll(/^ {4}(?:-\w, )?(--[a-z-]+)/gm)]
+    .map((m) => m[1] as string)
+    .filter((o) => o !== '--help');
+  expect(options.length).toBeGreaterThan(0);
+  for (const o of options) expect(synopsis, o).toContain(`[${o}`);
+}
+
 function containers(): string[] {
   return readdirSync(join(root, 'containers'));
 }
@@ -272,13 +287,16 @@ describe('errors a user can hit', () => {
   });
 
   it('has a man-page style --help on every command', () => {
-    for (const cmd of ['run', 'ps', 'images', 'rm', 'clean']) {
+    for (const cmd of ['run', 'ps', 'images', 'rm', 'clean', 'diff', 'watch']) {
       const r = cli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^NAME\\n    overlay-tui ${cmd} - `));
       expect(r.stdout).toMatch(/\nSYNOPSIS\n/);
       expect(r.stdout).toMatch(/\nOPTIONS\n/);
+      expectSynopsisHasEveryOption(r.stdout);
     }
-    expect(cli(['--help']).stdout).toMatch(/^NAME\n {4}overlay-tui - /);
+    const top = cli(['--help']).stdout;
+    expect(top).toMatch(/^NAME\n {4}overlay-tui - /);
+    expectSynopsisHasEveryOption(top);
   });
 });

@@ -23,7 +23,8 @@ export const RUN_HELP = `NAME
     overlay-tui run - run a command in a new overlay container
 
 SYNOPSIS
-    overlay-tui run [--image FILE] [--name NAME] [--keep] [--root DIR] [--] CMD [ARG...]
+    overlay-tui run [--image FILE] [--name NAME] [--keep] [--events FILE]
+                    [--root DIR] [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
