@@ -3,13 +3,10 @@
  * results as JSON in bench/results/. Progress goes to stderr, so
  * `npm run bench > report.md` keeps only the report.
  *
- *   node dist/bench/run-all.js [--rounds N] [--busybox-rounds N]
- *                              [--large-rounds N] [--only run|extract|layers|ui] [--skip-large]
- *                              [--scan-rounds N] [--diff-rounds N] [--latency-writes N]
- *                              [--ui-launches N] [--ui-writes N] [--ui-keys N]
+ *   node dist/bench/run-all.js [OPTIONS]     (USAGE below lists them; --help prints it)
  */
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkPrerequisites, defaultImage } from './lib/paths.js';
 import { stopOnSignals } from './lib/measure.js';
 import { cleanupSandboxes } from './lib/sandbox.js';
@@ -21,22 +18,70 @@ import { benchLayers } from './layers.js';
 import { checkLayerEntries } from './lib/layer-engine.js';
 import { benchUi } from './ui.js';
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '40' },
-    'busybox-rounds': { type: 'string', default: '15' },
-    'large-rounds': { type: 'string', default: '7' },
-    only: { type: 'string' },
-    'skip-large': { type: 'boolean', default: false },
-    'scan-rounds': { type: 'string', default: '10' },
-    'diff-rounds': { type: 'string', default: '5' },
-    'latency-writes': { type: 'string', default: '1000' },
-    'ui-launches': { type: 'string', default: '20' },
-    'ui-writes': { type: 'string', default: '120' },
-    'ui-keys': { type: 'string', default: '60' },
-  },
-  strict: true,
-});
+const OPTIONS = {
+  rounds: { type: 'string', default: '40' },
+  'busybox-rounds': { type: 'string', default: '15' },
+  'large-rounds': { type: 'string', default: '7' },
+  only: { type: 'string' },
+  'skip-large': { type: 'boolean', default: false },
+  'scan-rounds': { type: 'string', default: '10' },
+  'diff-rounds': { type: 'string', default: '5' },
+  'latency-writes': { type: 'string', default: '1000' },
+  'ui-launches': { type: 'string', default: '20' },
+  'ui-writes': { type: 'string', default: '120' },
+  'ui-keys': { type: 'string', default: '60' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+
+// The defaults come from OPTIONS, so that the two cannot disagree.
+const USAGE = `usage: node dist/bench/run-all.js [OPTIONS]
+       npm run bench -- [OPTIONS]     (builds first)
+
+Runs the benchmarks, as root: a Markdown report on stdout, progress on
+stderr, every raw sample as JSON in bench/results/. bench/README.md says
+what each part measures.
+
+  --only PART          one part: run, extract, layers or ui (default: all)
+  --skip-large         extract: not the generated ~200 MB rootfs tarball
+  --rounds N           run: warm container runs (default ${OPTIONS.rounds.default})
+  --busybox-rounds N   extract: rounds on fixtures/busybox.tar (default ${OPTIONS['busybox-rounds'].default})
+  --large-rounds N     extract: rounds on the large tarball (default ${OPTIONS['large-rounds'].default})
+  --scan-rounds N      layers: scans of the 100,000-file lower (default ${OPTIONS['scan-rounds'].default})
+  --diff-rounds N      layers: 'overlay-tui diff' of 10,000 changes (default ${OPTIONS['diff-rounds'].default})
+  --latency-writes N   layers: writes timed to their event (default ${OPTIONS['latency-writes'].default})
+  --ui-launches N      ui: launches to the prompt (default ${OPTIONS['ui-launches'].default})
+  --ui-writes N        ui: writes timed to the feed (default ${OPTIONS['ui-writes'].default})
+  --ui-keys N          ui: keystrokes timed to their echo (default ${OPTIONS['ui-keys'].default})
+  -h, --help           show this help
+
+Fewer rounds than a figure needs are allowed, with a warning: the figures
+are then indicative only.
+`;
+
+/**
+ * The options, or the exit code when there is nothing to run: 0 after
+ * --help, 2 after a usage error (one line, not parseArgs's stack trace).
+ */
+function parseOptions(argv: string[]): Values | number {
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true }));
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw err;
+    // Its first sentence: the rest is advice about '--' that does not apply here.
+    const problem = (err as Error).message.split(/\.\s/)[0]?.replace(/\.$/, '');
+    process.stderr.write(`bench: ${problem} (see 'node dist/bench/run-all.js --help')\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  return values;
+}
 
 /** The brief's minimums: fewer rounds give medians too unstable to judge a target by. */
 function rounds(name: string, value: string, min: number): number {
@@ -47,7 +92,7 @@ function rounds(name: string, value: string, min: number): number {
   return n;
 }
 
-async function main(): Promise<number> {
+async function main(values: Values): Promise<number> {
   const only = values.only;
   if (only !== undefined && !['run', 'extract', 'layers', 'ui'].includes(only))
     throw new Error('--only must be run, extract, layers or ui');
@@ -148,7 +193,8 @@ async function main(): Promise<number> {
 }
 
 try {
-  process.exitCode = await main();
+  const options = parseOptions(process.argv.slice(2));
+  process.exitCode = typeof options === 'number' ? options : await main(options);
 } catch (err) {
   process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
