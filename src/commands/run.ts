@@ -47,7 +47,9 @@ OPTIONS
                    listed by 'overlay-tui ps' and removed by 'overlay-tui rm'
     --events FILE  record every change to the container's layers (copy-up,
                    create, modify, delete, opaque, rename) as JSON lines,
-                   each with the command line typed before it (with a tty)
+                   each with the command line typed before it (with a tty);
+                   before Linux 6.5 a write to a file still for 30 s may be
+                   recorded late or not at all (see 'overlay-tui watch --help')
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 

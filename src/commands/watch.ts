@@ -31,6 +31,10 @@ DESCRIPTION
         opaque    a lower directory deleted and made again
         rename    an entry renamed (a renamed lower directory: a redirect)
 
+    Before Linux 6.5, a write to a file that has been still for 30 s, or was
+    in upper before the watch started, may be reported late or not at all
+    ('overlay-tui diff' always shows what is on disk).
+
 OPTIONS
     --json         one JSON object per line
     --root DIR     state root (default: /var/lib/overlay-tui)
