@@ -218,4 +218,24 @@ describe('overlay-tui actions', () => {
       expect(await exitCode(app)).toBe(0);
     });
   }, 30_000);
+
+  it('ignores pane keys while the terminal is too small to draw them', async () => {
+    await inApp([], async (app) => {
+      const id = /shell \((\w+)\)/.exec(app.text())?.[1];
+      app.type(`${PREFIX}3`); // the upper pane
+      await pause(200);
+      app.resize(70, 20);
+      await app.waitFor(/The terminal is 70x20: overlay-tui needs at least 80x24/, 3000);
+      // Typed blind: changes only, the inspector, restart (twice).
+      await keys(app, 'c', 'i', 'R', `${PREFIX}R`);
+      app.resize(200, 50);
+      await app.waitFor(/C-b o focus/, 3000);
+      await pause(500);
+      expect(/shell \((\w+)\)/.exec(app.text())?.[1]).toBe(id); // not restarted
+      expect(app.text()).toMatch(/ changes \(0\)/); // the feed, not the inspector
+      expect(app.pane('lower')).toMatch(/bin/); // not changes only
+      app.type(`${PREFIX}q`);
+      expect(await exitCode(app)).toBe(0);
+    });
+  }, 30_000);
 });

@@ -186,10 +186,12 @@ describe('key names', () => {
     expect(() => parsePrefixKey('C-m')).toThrow(/the Enter key/);
     expect(() => parsePrefixKey('C-h')).toThrow(/the Backspace key/);
     expect(() => parsePrefixKey(' ')).toThrow(/the Space key/);
+    expect(() => parsePrefixKey('C-c')).toThrow(/the C-c \(interrupt\) key/);
+    expect(() => parsePrefixKey('C-z')).toThrow(/suspend/);
   });
 
   it('writes a prefix as the help and the legend show it', () => {
-    for (const spec of ['C-a', 'C-b', 'C-z', 'C-@', 'C-]', 'C-_', '`'])
+    for (const spec of ['C-a', 'C-b', 'C-y', 'C-@', 'C-]', 'C-_', '`'])
       expect(prefixKeyName(parsePrefixKey(spec))).toBe(spec);
   });
 

@@ -18,6 +18,8 @@ export interface AppSession {
   pane(title: TreeTitle): string;
   /** waitFor on one tree pane's text only. */
   waitForPane(title: TreeTitle, pattern: RegExp, ms?: number): Promise<number>;
+  /** The terminal resized, as a person drags its window: the pty (SIGWINCH) and our emulator. */
+  resize(cols: number, rows: number): void;
 }
 
 export type TreeTitle = 'lower' | 'upper' | 'merged';
@@ -83,5 +85,9 @@ export async function startApp(args: string[], cols = 200, rows = 50): Promise<A
       ),
     pane,
     waitForPane: (title, re, ms = 5000) => until(() => pane(title), re, ms),
+    resize: (c, r) => {
+      screen.resize(c, r);
+      pty.resize(c, r);
+    },
   };
 }

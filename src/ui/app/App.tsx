@@ -115,7 +115,13 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
 
   useRawInput(
     {
-      onInput: (bytes) =>
+      onInput: (bytes) => {
+        // Too small to draw: keys would act on panes no one can see. Only
+        // the shell, if it has focus, still gets what is typed.
+        if (!layout) {
+          if (store.getState().focus === 'terminal') writeToShell(bytes);
+          return;
+        }
         // Each key meets the state the key before it left (see input-dispatch).
         dispatchInput(store, bytes, {
           rows: (st) =>
@@ -133,8 +139,10 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
             return v ? inspectorScrollMax(v, at.feed.width, at.feed.height) : 0;
           },
           writeToShell,
-        }),
+        });
+      },
       onCommand: (key) => {
+        if (!layout && key !== 'q') return; // nothing on screen to act on; quitting still works
         const state = store.getState();
         if (state.quitPending && key !== 'q') state.cancelQuit();
         prefixCommand(store.getState(), key);

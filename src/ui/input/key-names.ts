@@ -173,10 +173,14 @@ export function parsePrefixKey(spec: string): number {
 }
 
 const KEYS_NOT_PREFIX: Record<number, string> = {
+  0x03: 'C-c (interrupt)',
+  0x04: 'C-d (end of input)',
   0x08: 'Backspace',
   0x09: 'Tab',
   0x0a: 'Enter (line feed)',
   0x0d: 'Enter',
+  0x1a: 'C-z (suspend)',
+  0x1c: 'C-\\ (quit)',
   0x20: 'Space',
 };
 
