@@ -63,6 +63,22 @@ describe('classifyUpper', () => {
     expect(told[0]?.changes?.data).toBe('changed');
   });
 
+  it("counts a metacopy file's data as unchanged, whatever a content comparison would say", () => {
+    // Upper holds a sparse file of the lower's size: comparing its bytes with
+    // the lower's says "different", but its data is the lower's by definition.
+    const stack = () => ({
+      upper: layer({ f: file({ size: 10, mode: 0o600, x: { metacopy: '', origin: '' } }) }),
+      lowers: [layer({ f: file({ size: 10 }) })],
+    });
+    let asked = 0;
+    const sameData = () => (asked++, false);
+    expect(classifyUpper(computeMerged(stack()), { sameData })[0]).toMatchObject({
+      kind: 'metacopy',
+      changes: { data: 'unchanged', mode: true, owner: false, mtime: false },
+    });
+    expect(asked).toBe(0);
+  });
+
   it('calls a file new when nothing is below, or when it replaces a deleted one', () => {
     const c = upperOf(layer({ made: file(), again: file() }), layer({ again: file({ size: 3 }) }));
     expect(c['/made']).toEqual({ path: '/made', type: 'file', kind: 'new' });

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { setAttributeSync } from '@napi-rs/xattr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classifyLayers } from '../src/engine/layers/classify-container.js';
+import { LowerLoader } from '../src/engine/layers/lower-loader.js';
 import { classifyLowers, type LowerState } from '../src/overlay/classify-lower.js';
 import { classifyUpper, type UpperChange } from '../src/overlay/classify-upper.js';
 import type { XattrNamespace } from '../src/overlay/layer-entry.js';
@@ -150,6 +152,26 @@ describe('a shell session, classified', () => {
       });
       expect(upper['/c']).toMatchObject({ kind: 'metacopy', lower: { path: '/b' } });
       expect(fs.readFileSync(join(dirs.merged, 'c'), 'utf8')).toBe('data\n');
+    });
+  });
+
+  it("counts a metacopy file's data as unchanged where the engine compares contents", () => {
+    const lower = makeLayer('l', 'echo data > a');
+    const dirs = overlayDirs(root, [lower]);
+    withOverlay(dirs, ['redirect_dir=on', 'metacopy=on'], () => {
+      fs.chmodSync(join(dirs.merged, 'a'), 0o600);
+    });
+    // The upper file is sparse, of the lower's size: its bytes are zeros.
+    expect(fs.statSync(join(dirs.upper, 'a')).size).toBe(5);
+    const { changes } = classifyLayers(
+      dirs.upper,
+      scanLayer(dirs.upper),
+      [lower],
+      new LowerLoader([lower]),
+    );
+    expect(byPath(changes)['/a']).toMatchObject({
+      kind: 'metacopy',
+      changes: { data: 'unchanged', mode: true, owner: false, mtime: false },
     });
   });
 });

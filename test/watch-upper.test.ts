@@ -67,9 +67,10 @@ function collect(
 async function withWatchedOverlay(
   tag: string,
   fn: (d: OverlayDirs, w: UpperWatcher) => Promise<void>,
+  options: string[] = [],
 ): Promise<void> {
   const dirs = overlayDirs(root, [lower], tag);
-  mountOverlay(dirs);
+  mountOverlay(dirs, options);
   try {
     const w = new UpperWatcher({
       upperDir: dirs.upper,
@@ -135,6 +136,21 @@ describe('events for each kind of change', () => {
         changed: 'metadata',
       });
     });
+  });
+
+  it('chmod of a lower file with metacopy=on is a copy-up of metadata, copying no data', async () => {
+    await withWatchedOverlay(
+      'mc',
+      async (d, w) => {
+        const got = collect(w, has('copy-up', '/etc/group'));
+        chmodSync(join(d.merged, 'etc/group'), 0o600);
+        expect((await got).find((x) => x.path === '/etc/group')).toMatchObject({
+          changed: 'metadata',
+          bytes: 0,
+        });
+      },
+      ['redirect_dir=on', 'metacopy=on'],
+    );
   });
 
   it('a new directory and file are creates; writing the file again is a modify', async () => {

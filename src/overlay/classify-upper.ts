@@ -102,7 +102,7 @@ function classifyPositive(
   const copiedFrom = (from: LayerRef, kind: UpperKind) => {
     change.kind = kind;
     change.lower = place(from);
-    change.changes = compare(top, from, opts);
+    change.changes = compare(top, from, kind === 'metacopy', opts);
   };
   if (e.type === 'dir') {
     const redirect = validRedirect(e, ns);
@@ -145,11 +145,21 @@ function place(ref: LayerRef): LowerPlace {
   return { layer: ref.layer as number, path: ref.path, type: ref.entry.type };
 }
 
-function compare(upper: LayerRef, lower: LayerRef, opts: ClassifyOptions): CopyUpChanges {
+function compare(
+  upper: LayerRef,
+  lower: LayerRef,
+  metacopy: boolean,
+  opts: ClassifyOptions,
+): CopyUpChanges {
   const u = upper.entry;
   const l = lower.entry;
   return {
-    data: dataChange(u, l, () => opts.sameData?.(upper.path, place(lower))),
+    // A metacopy file's data is the lower one's: merged reads it from there.
+    // Upper holds a sparse file of that size, whose zeros are no data of its
+    // own; comparing them with the lower's bytes would say "changed".
+    data: metacopy
+      ? 'unchanged'
+      : dataChange(u, l, () => opts.sameData?.(upper.path, place(lower))),
     mode: u.mode !== l.mode,
     owner: u.uid !== l.uid || u.gid !== l.gid,
     mtime: u.mtimeMs !== l.mtimeMs,
