@@ -23,6 +23,7 @@ const SCRIPT = [
   'mkdir /x && touch /x/y',
   'chmod 600 /etc/group',
   'rm -r /home && mkdir /home',
+  'chmod 700 /usr/sbin && chown 1:1 /usr/sbin',
 ].join('; ');
 
 describe('diff', () => {
@@ -39,6 +40,8 @@ describe('diff', () => {
           'C /etc/group   copy-up: metadata (mode)',
           'C /etc/passwd   copy-up: data',
           'C /home   opaque (deleted and made again)',
+          'C /usr   copy-up: directory',
+          'C /usr/sbin   copy-up: directory, metadata (mode, owner)',
           'A /x   new',
           'A /x/y   new',
           '',
@@ -163,6 +166,7 @@ describe('watch', () => {
     expect(find('create', '/x/y')).toBeDefined();
     expect(find('copy-up', '/etc/group')).toMatchObject({ changed: 'metadata' });
     expect(find('opaque', '/home')).toBeDefined();
+    expect(find('copy-up', '/usr/sbin')).toMatchObject({ type: 'dir', changed: 'metadata' });
     // Every file of the last burst, and nothing the teardown did.
     const bin = readdirSync(join(imageLower(root), 'bin')).filter((n) => n !== 'ls'); // rm'd first
     expect(bin.filter((n) => !find('create', `/last/${n}`))).toEqual([]);

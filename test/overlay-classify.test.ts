@@ -8,6 +8,7 @@ import { classifyLowers, type LowerState } from '../src/overlay/classify-lower.j
 import { classifyUpper, type UpperChange } from '../src/overlay/classify-upper.js';
 import type { LayerEntry } from '../src/overlay/layer-entry.js';
 import { computeMerged } from '../src/overlay/merged-view.js';
+import { diffLine } from '../src/overlay/diff-format.js';
 import { decodeOriginHandle } from '../src/overlay/origin-handle.js';
 import { dir, file, layer, whiteout } from './support/overlay-trees.js';
 
@@ -224,5 +225,27 @@ describe('decodeOriginHandle', () => {
     expect(decodeOriginHandle(originOf(0x20c611))).toMatchObject({ fhType: 1, ino: 0x20c611 });
     expect(decodeOriginHandle('')).toBeUndefined();
     expect(decodeOriginHandle('00fb05')).toBeUndefined();
+  });
+});
+
+describe('diffLine', () => {
+  it("says what changed on a copied-up directory itself, in the files' words, but not its mtime", () => {
+    const c = upperOf(
+      layer({
+        own: dir({}, { mode: 0o700, uid: 1, mtimeMs: 9 }),
+        parent: dir({ made: file() }, { mtimeMs: 9 }),
+        f: file({ mode: 0o600, uid: 1, x: { origin: '' } }),
+      }),
+      layer({
+        own: dir({}, { mtimeMs: 5 }),
+        parent: dir({}, { mtimeMs: 5 }),
+        f: file(),
+      }),
+    );
+    expect(['/own', '/parent', '/f'].map((p) => diffLine(c[p] as UpperChange))).toEqual([
+      'C /own   copy-up: directory, metadata (mode, owner)',
+      'C /parent   copy-up: directory',
+      'C /f   copy-up: metadata (mode, owner)',
+    ]);
   });
 });

@@ -14,14 +14,27 @@ export function diffLetter(c: UpperChange): DiffLetter {
   return c.lower?.path === c.path ? 'C' : 'A';
 }
 
+/** `metadata (mode, owner)`, or undefined when no metadata of the entry's own changed. */
+function metadataChange(c: UpperChange): string | undefined {
+  const ch = c.changes;
+  if (!ch) return undefined;
+  // A directory's mtime moves with every entry added or removed in it: not
+  // a change of its own.
+  const times = ch.mtime && c.type !== 'dir';
+  const meta = [ch.mode && 'mode', ch.owner && 'owner', times && 'times'].filter(Boolean);
+  return meta.length > 0 ? `metadata (${meta.join(', ')})` : undefined;
+}
+
 function copyUpReason(c: UpperChange): string {
   const ch = c.changes;
-  if (c.type === 'dir') return 'copy-up: directory';
+  const meta = metadataChange(c);
+  // A directory is copied up for whatever changed under it; say so, and
+  // what changed on it too (chmod, chown) when something did.
+  if (c.type === 'dir') return `copy-up: directory${meta ? `, ${meta}` : ''}`;
   if (!ch) return 'copy-up';
   if (ch.data === 'changed') return 'copy-up: data';
   if (ch.data === 'unknown') return 'copy-up: data (same size, written)';
-  const meta = [ch.mode && 'mode', ch.owner && 'owner', ch.mtime && 'times'].filter(Boolean);
-  return meta.length > 0 ? `copy-up: metadata (${meta.join(', ')})` : 'copy-up: unchanged';
+  return `copy-up: ${meta ?? 'unchanged'}`;
 }
 
 /** One short reason, in overlayfs's terms. */
