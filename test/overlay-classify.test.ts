@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classifyLowers, type LowerState } from '../src/overlay/classify-lower.js';
-import { classifyUpper, type UpperChange } from '../src/overlay/classify-upper.js';
+import {
+  classifyUpper,
+  HEAD_BYTES,
+  type LowerPlace,
+  type UpperChange,
+} from '../src/overlay/classify-upper.js';
 import type { LayerEntry } from '../src/overlay/layer-entry.js';
 import { computeMerged } from '../src/overlay/merged-view.js';
 import { diffLine } from '../src/overlay/diff-format.js';
@@ -78,6 +83,52 @@ describe('classifyUpper', () => {
       changes: { data: 'unchanged', mode: true, owner: false, mtime: false },
     });
     expect(asked).toBe(0);
+  });
+
+  it('counts the bytes a copy-up copied: the lower file, unless metacopy or rewritten from empty', () => {
+    const lowerFile = (size: number) => file({ size, mtimeMs: 5, ino: 7 });
+    const up = (size: number, x: object = { origin: '' }) => file({ size, mtimeMs: 9, x });
+    const stack = () => ({
+      upper: layer({
+        chmod: file({ size: 100, mode: 0o600, mtimeMs: 5, x: { origin: '' } }),
+        meta: up(100, { metacopy: '', origin: '' }),
+        appended: up(102),
+        emptied: up(0),
+        rewritten: up(2),
+        big: up(HEAD_BYTES * 2),
+      }),
+      lowers: [
+        layer({
+          chmod: lowerFile(100),
+          meta: lowerFile(100),
+          appended: lowerFile(100),
+          emptied: lowerFile(100),
+          rewritten: lowerFile(1),
+          big: lowerFile(HEAD_BYTES + 1),
+        }),
+      ],
+    });
+    const heads: string[] = [];
+    const sameHead = (path: string, _lower: LowerPlace, bytes: number) => {
+      heads.push(`${path} ${bytes}`);
+      return path !== '/rewritten';
+    };
+    const copied = (opts = {}) =>
+      Object.fromEntries(
+        classifyUpper(computeMerged(stack()), opts).map((c) => [c.path, c.copiedBytes]),
+      );
+    expect(copied({ sameHead })).toEqual({
+      '/appended': 100,
+      '/big': HEAD_BYTES + 1,
+      '/chmod': 100,
+      '/emptied': 0,
+      '/meta': 0,
+      '/rewritten': 0,
+    });
+    // Only a file whose data changed and is long enough is read, and only its head.
+    expect(heads.sort()).toEqual(['/appended 100', `/big ${HEAD_BYTES}`, '/rewritten 1']);
+    // Without a way to read, a file as long as the lower's head counts as written in place.
+    expect(copied()).toMatchObject({ '/rewritten': 1, '/emptied': 0 });
   });
 
   it('calls a file new when nothing is below, or when it replaces a deleted one', () => {

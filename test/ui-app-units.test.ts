@@ -75,8 +75,15 @@ describe('feed', () => {
     expect(eventText({ ...ev('/bin/ls', 'delete'), deleted: 'whiteout', type: 'char' })).toMatch(
       /^whiteout\s+\/bin\/ls/,
     );
-    expect(eventText({ ...ev('/etc/passwd', 'copy-up'), changed: 'data', bytes: 2048 })).toBe(
-      'copy-up  /etc/passwd  data, 2.0 KiB',
+    // A copy-up's bytes are what it copied; a new or changed file's are its size.
+    expect(
+      eventText({ ...ev('/etc/passwd', 'copy-up'), changed: 'data', bytes: 2048, size: 2050 }),
+    ).toBe('copy-up  /etc/passwd  data, 2.0 KiB copied');
+    expect(eventText({ ...ev('/etc/group', 'copy-up'), changed: 'data', bytes: 0, size: 0 })).toBe(
+      'copy-up  /etc/group  data, 0 B copied',
+    );
+    expect(eventText({ ...ev('/x', 'modify'), changed: 'data', bytes: 2048 })).toBe(
+      'modify   /x  data, 2.0 KiB',
     );
   });
 });

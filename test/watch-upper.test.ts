@@ -15,6 +15,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../src/overlay/index.js';
 import { ensureImage } from '../src/engine/image/store.js';
 import { openStateRoot } from '../src/engine/state-root.js';
+import { eventLine } from '../src/engine/watch/event-format.js';
 import { UpperWatcher } from '../src/engine/watch/upper-watcher.js';
 import { DEFAULT_IMAGE_PATH } from './support/paths.js';
 import {
@@ -88,18 +90,43 @@ async function withWatchedOverlay(
   }
 }
 
+const lowerSize = (path: string): number => statSync(join(lower, path)).size;
+
 const has = (kind: string, path: string) => (all: ChangeEvent[]) =>
   all.some((e) => e.kind === kind && e.path === path);
 
 describe('events for each kind of change', () => {
-  it('appending to a lower file is a copy-up of its data, with the bytes copied', async () => {
+  it('appending to a lower file is a copy-up of its data: bytes copied, the lower file', async () => {
     await withWatchedOverlay('a', async (d, w) => {
       const got = collect(w, has('copy-up', '/etc/passwd'));
       appendFileSync(join(d.merged, 'etc/passwd'), 'hi\n');
       const events = await got;
       const e = events.find((x) => x.path === '/etc/passwd');
       expect(e).toMatchObject({ kind: 'copy-up', type: 'file', changed: 'data', command: 'typed' });
-      expect(e?.bytes).toBeGreaterThan(3);
+      const was = lowerSize('etc/passwd');
+      expect(e).toMatchObject({ bytes: was, size: was + 3 });
+    });
+  });
+
+  it('a lower file opened with O_TRUNC (: > f, echo x > f) is a copy-up of no bytes', async () => {
+    await withWatchedOverlay('t', async (d, w) => {
+      const got = collect(
+        w,
+        (all) => has('copy-up', '/etc/group')(all) && has('copy-up', '/etc/passwd')(all),
+      );
+      closeSync(openSync(join(d.merged, 'etc/group'), 'w')); // : > /etc/group
+      writeFileSync(join(d.merged, 'etc/passwd'), 'x\n'); // echo x > /etc/passwd
+      const events = await got;
+      expect(events.find((e) => e.path === '/etc/group')).toMatchObject({
+        changed: 'data',
+        bytes: 0,
+        size: 0,
+      });
+      expect(events.find((e) => e.path === '/etc/passwd')).toMatchObject({
+        changed: 'data',
+        bytes: 0,
+        size: 2,
+      });
     });
   });
 
@@ -124,6 +151,7 @@ describe('events for each kind of change', () => {
       expect((await got).find((e) => e.path === '/etc/hostname')).toMatchObject({
         kind: 'copy-up',
         changed: 'none',
+        bytes: lowerSize('etc/hostname'),
       });
     });
   });
@@ -132,8 +160,10 @@ describe('events for each kind of change', () => {
     await withWatchedOverlay('b', async (d, w) => {
       const got = collect(w, has('copy-up', '/etc/group'));
       chmodSync(join(d.merged, 'etc/group'), 0o600);
+      // Without metacopy, the kernel copies the data for a chmod too.
       expect((await got).find((x) => x.path === '/etc/group')).toMatchObject({
         changed: 'metadata',
+        bytes: lowerSize('etc/group'),
       });
     });
   });
@@ -214,6 +244,25 @@ describe('events for each kind of change', () => {
       expect(expected.length).toBe(count);
       for (const p of expected) expect(created.has(p), p).toBe(true);
     });
+  });
+});
+
+describe('event lines', () => {
+  const line = (e: Omit<ChangeEvent, 'time'>) => eventLine({ time: 0, ...e }).slice(13);
+  it('say what a copy-up copied and what the file weighs now', () => {
+    const up = { kind: 'copy-up', path: '/etc/passwd', type: 'file' } as const;
+    expect(line({ ...up, changed: 'data', bytes: 116, size: 118, command: 'echo x >> f' })).toBe(
+      'copy-up /etc/passwd (data, 116 B copied, now 118 B)  $ echo x >> f',
+    );
+    expect(line({ ...up, changed: 'metadata', bytes: 0, size: 116 })).toBe(
+      'copy-up /etc/passwd (metadata, 0 B copied, now 116 B)',
+    );
+    expect(line({ kind: 'copy-up', path: '/etc', type: 'dir', changed: 'none', bytes: 0 })).toBe(
+      'copy-up /etc (directory)',
+    );
+    expect(line({ kind: 'modify', path: '/f', type: 'file', changed: 'data', bytes: 4 })).toBe(
+      'modify  /f (data, 4 B)',
+    );
   });
 });
 

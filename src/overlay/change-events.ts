@@ -20,8 +20,15 @@ export interface ChangeEvent {
   /** Path in the container ('/etc/passwd'). */
   path: string;
   type: EntryType;
-  /** copy-up: bytes copied up (a metacopy or a directory copies none); create, modify: size now. */
+  /**
+   * copy-up: the bytes of data the kernel copied up: the lower file's size,
+   * or none for a metacopy, a file opened with O_TRUNC (`>`), a directory or
+   * any other non-file (see copiedBytes in classify-upper.ts). create,
+   * modify: the size now.
+   */
   bytes?: number;
+  /** copy-up of a regular file: its size now, in upper (after the write that copied it up). */
+  size?: number;
   /** copy-up, modify: what differs from before (from the lower original, for a copy-up). */
   changed?: ChangedPart;
   /** delete: a whiteout now hides a lower entry, or an entry that only upper had was removed. */
@@ -67,7 +74,7 @@ function base(
 /** The event for a path that appeared in upper (or changed what it is). */
 function appeared(time: number, path: string, now: UpperState, was?: UpperState): ChangeEvent {
   const b = base(time, path, now);
-  const bytes = sizeOf(now.entry);
+  const size = sizeOf(now.entry);
   switch (now.change.kind) {
     case 'whiteout':
       return { ...b, kind: 'delete', deleted: 'whiteout' };
@@ -80,15 +87,16 @@ function appeared(time: number, path: string, now: UpperState, was?: UpperState)
     case 'copied-up':
     case 'metacopy':
       if (was?.change.kind === 'whiteout')
-        return { ...b, kind: 'create', ...(bytes !== undefined ? { bytes } : {}) };
+        return { ...b, kind: 'create', ...(size !== undefined ? { bytes: size } : {}) };
       return {
         ...b,
         kind: 'copy-up',
-        bytes: now.change.kind === 'metacopy' ? 0 : (bytes ?? 0),
+        bytes: now.change.copiedBytes ?? 0,
+        ...(size !== undefined ? { size } : {}),
         changed: copiedPart(now.change),
       };
     case 'new':
-      return { ...b, kind: 'create', ...(bytes !== undefined ? { bytes } : {}) };
+      return { ...b, kind: 'create', ...(size !== undefined ? { bytes: size } : {}) };
   }
 }
 

@@ -55,12 +55,22 @@ export interface UpperChange {
   opaque?: true;
   /** new: the lower file it is a copy of (a lower file renamed or hard-linked here), from origin. */
   originPath?: string;
+  /** Regular files copied-up or metacopy: the bytes of data the kernel copied up (see copiedBytes). */
+  copiedBytes?: number;
 }
 
 export interface ClassifyOptions {
   /** Compares contents when sizes match (I/O, so the caller's): true if the same. */
   sameData?: (upperPath: string, lower: LowerPlace) => boolean | undefined;
+  /** Compares the first `bytes` bytes of the two files (I/O too): true if the same. */
+  sameHead?: (upperPath: string, lower: LowerPlace, bytes: number) => boolean | undefined;
 }
+
+/**
+ * How much of a file copiedBytes compares to tell a file rewritten after an
+ * O_TRUNC open from one written in place or appended to: one read.
+ */
+export const HEAD_BYTES = 1 << 16;
 
 /** Every upper entry but the root, classified, in path order. */
 export function classifyUpper(view: MergedView, opts: ClassifyOptions = {}): UpperChange[] {
@@ -103,6 +113,7 @@ function classifyPositive(
     change.kind = kind;
     change.lower = place(from);
     change.changes = compare(top, from, kind === 'metacopy', opts);
+    if (e.type === 'file') change.copiedBytes = copiedBytes(top, from, change, opts);
   };
   if (e.type === 'dir') {
     const redirect = validRedirect(e, ns);
@@ -164,6 +175,37 @@ function compare(
     owner: u.uid !== l.uid || u.gid !== l.gid,
     mtime: u.mtimeMs !== l.mtimeMs,
   };
+}
+
+/**
+ * The bytes of data the kernel copied into upper when it copied the file
+ * up. A metacopy copies none. Otherwise the kernel copies the whole lower
+ * file, except for an open with O_TRUNC, which copies none: measured on
+ * 6.18 with 1 GiB lower files, `: > f` took 2 ms where an append, a chmod,
+ * a write in place or a truncate(2) took 0.8 to 4.9 s (metacopy=on or off
+ * alike, but for the chmod, which metacopy=on makes 3 ms). Upper keeps no
+ * trace of the flag, so it is told from the data: a file that no longer
+ * begins as the lower one did was rewritten from empty (`>`); one that does
+ * was written in place or appended to (`>>`). What the data cannot tell
+ * apart is taken the common way: a truncate(2) to fewer bytes than the
+ * compared head counts as `>` (none copied), and a rewrite that kept the
+ * first HEAD_BYTES (an editor saving a file it added to) as `>>`.
+ */
+function copiedBytes(
+  upper: LayerRef,
+  lower: LayerRef,
+  change: UpperChange,
+  opts: ClassifyOptions,
+): number {
+  const u = upper.entry;
+  const l = lower.entry;
+  if (change.kind === 'metacopy') return 0;
+  if (change.changes?.data === 'unchanged') return l.size;
+  const head = Math.min(l.size, HEAD_BYTES);
+  if (u.size < head) return 0;
+  const same = head === 0 ? true : opts.sameHead?.(upper.path, place(lower), head);
+  // Not compared (no I/O given, or the file changed under the caller): assume in place.
+  return same === false ? 0 : l.size;
 }
 
 function dataChange(u: LayerEntry, l: LayerEntry, same: () => boolean | undefined): DataChange {

@@ -46,8 +46,11 @@ function openFile(path: string): number {
   throw new Error(`${path} is no longer a regular file`);
 }
 
-/** Byte-for-byte comparison, only asked for files of equal size whose mtime moved. */
-function sameContent(a: string, b: string): boolean {
+/**
+ * Byte-for-byte comparison of the first `limit` bytes (all, by default):
+ * the whole of files of equal size, or the heads classification asks about.
+ */
+function sameContent(a: string, b: string, limit = Infinity): boolean {
   const fa = openFile(a);
   let fb: number;
   try {
@@ -57,14 +60,14 @@ function sameContent(a: string, b: string): boolean {
     throw err;
   }
   try {
-    const ba = bufA;
-    const bb = bufB;
-    for (;;) {
-      const na = readSync(fa, ba);
-      const nb = readSync(fb, bb);
-      if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false;
+    for (let left = limit; left > 0; left -= bufA.length) {
+      const want = Math.min(left, bufA.length);
+      const na = readSync(fa, bufA, 0, want, null);
+      const nb = readSync(fb, bufB, 0, want, null);
+      if (na !== nb || !bufA.subarray(0, na).equals(bufB.subarray(0, nb))) return false;
       if (na === 0) return true;
     }
+    return true;
   } finally {
     closeSync(fa);
     closeSync(fb);
@@ -128,16 +131,19 @@ export function classifyLayers(
 ): ClassifiedLayers {
   lowers.ensureUnder(upper, ns);
   const view = computeMerged({ upper, lowers: lowers.roots }, { xattrNamespace: ns, within });
-  const sameData = (path: string, lower: LowerPlace): boolean | undefined => {
+  const sameBytes = (path: string, lower: LowerPlace, bytes?: number): boolean | undefined => {
     const lowerDir = lowerDirs[lower.layer];
     if (lowerDir === undefined) return undefined;
     try {
-      return sameContent(join(upperDir, path), join(lowerDir, lower.path));
+      return sameContent(join(upperDir, path), join(lowerDir, lower.path), bytes);
     } catch {
       return undefined; // changed under us: the next burst says what it is
     }
   };
-  const changes = classifyUpper(view, { sameData });
+  const changes = classifyUpper(view, {
+    sameData: (path, lower) => sameBytes(path, lower),
+    sameHead: sameBytes,
+  });
   const states = new Map<string, UpperState>();
   for (const change of changes) {
     const entry = entryAt(upper, change.path);

@@ -15,9 +15,11 @@ function size(bytes: number | undefined): string {
 function details(e: ChangeEvent): string {
   switch (e.kind) {
     case 'copy-up':
+      // What the kernel copied, and what the write that caused it made of it.
       return [
         e.changed === 'none' ? undefined : e.changed,
-        e.type === 'dir' ? 'directory' : size(e.bytes),
+        e.type === 'dir' ? 'directory' : `${size(e.bytes ?? 0)} copied`,
+        e.size === undefined ? undefined : `now ${size(e.size)}`,
       ]
         .filter(Boolean)
         .join(', ');
@@ -34,7 +36,7 @@ function details(e: ChangeEvent): string {
   }
 }
 
-/** `20:12:01.123 copy-up  /etc/passwd (data, 1.2 kB)  $ echo hi >> /etc/passwd` */
+/** `20:12:01.123 copy-up /etc/passwd (data, 1.2 KiB copied, now 1.3 KiB)  $ echo hi >> /etc/passwd` */
 export function eventLine(e: ChangeEvent): string {
   const d = details(e);
   const cmd = e.command ? `  $ ${e.command}` : '';

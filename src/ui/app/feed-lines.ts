@@ -25,7 +25,17 @@ export function feedLines(events: readonly ChangeEvent[]): FeedLine[] {
   return lines;
 }
 
-/** `copy-up  /etc/passwd  data, 1.2 KiB` (without the time, which the pane adds). */
+/**
+ * What a copy-up or a new or changed file weighs: a copy-up's bytes are what
+ * it copied (not the size now, which watch shows too), a file's the size now.
+ */
+function amount(e: ChangeEvent): string {
+  if (e.type === 'dir') return 'dir';
+  if (e.bytes === undefined) return '';
+  return e.kind === 'copy-up' ? `${humanBytes(e.bytes)} copied` : humanBytes(e.bytes);
+}
+
+/** `copy-up  /etc/passwd  data, 1.2 KiB copied` (without the time, which the pane adds). */
 export function eventText(e: ChangeEvent): string {
   const what =
     e.kind === 'delete'
@@ -38,7 +48,7 @@ export function eventText(e: ChangeEvent): string {
   const extra = [
     e.changed && e.changed !== 'none' ? e.changed : undefined,
     e.from !== undefined ? `from ${e.from}` : undefined,
-    e.type === 'dir' ? 'dir' : e.bytes === undefined ? '' : humanBytes(e.bytes),
+    amount(e),
   ].filter((x) => x);
   return `${what.padEnd(8)} ${e.path}${extra.length ? `  ${extra.join(', ')}` : ''}`;
 }
