@@ -23,8 +23,9 @@ DESCRIPTION
         D /bin/ls        deleted: a whiteout hides it
 
     followed by the overlay reason: copy-up: data, copy-up: metadata (mode,
-    owner, times), copy-up: directory, new, whiteout, opaque (deleted and
-    made again), redirect: OLD (a renamed directory), metacopy.
+    owner, times), copy-up: directory (with ", metadata (mode, owner)" when
+    its own mode or owner changed), new, whiteout, opaque (deleted and made
+    again), redirect: OLD (a renamed directory), metacopy.
 
 OPTIONS
     --json         print the full classification as JSON, one object per entry

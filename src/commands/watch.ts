@@ -24,7 +24,8 @@ DESCRIPTION
     until the container stops or you press Ctrl-C:
 
         copy-up   a lower file or directory copied into upper (data or
-                  metadata changed; the bytes copied)
+                  metadata changed; the bytes the kernel copied, and the
+                  file's size now)
         create    a new file or directory
         modify    a file already in upper written or changed again
         delete    a whiteout hiding a lower entry, or an upper-only entry removed
