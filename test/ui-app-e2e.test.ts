@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
+import { writeTar } from './support/tarballs.js';
 import { startApp } from './support/app-driver.js';
 
 const PREFIX = '\x02'; // C-b
@@ -70,6 +71,18 @@ describe('overlay-tui, the full-screen app', () => {
     await app.waitFor(/\/ # /, 10_000);
     app.type('exit 7\r');
     expect(await app.exited).toBe(7);
+    expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  }, 30_000);
+
+  it('says why when the shell cannot start (an image without /bin/sh), leaving nothing behind', async () => {
+    const image = await writeTar(join(root, 'no-shell.tar'), [
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/hostname', content: 'x\n' },
+    ]);
+    const app = await startApp(['--root', root, '--image', image]);
+    expect(await app.exited).toBe(127);
+    await app.waitFor(/overlay-tui: the container's shell exited with 127: .*\/bin\/sh/, 2000);
+    expect(mountsUnder(root)).toEqual([]);
     expect(readdirSync(join(root, 'containers'))).toEqual([]);
   }, 30_000);
 

@@ -28,6 +28,28 @@ export interface AppArgs {
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
 
+/**
+ * The shell could not start, or ended as one that could not (125 setup,
+ * 126 not executable, 127 not found): what it said went to its pane, gone
+ * with the full screen. One line on the real terminal says it again.
+ */
+async function sayWhyShellEnded(screen: TerminalScreen, code: number): Promise<void> {
+  await new Promise<void>((resolve) => screen.write('', resolve)); // all output parsed
+  const lines = screen
+    .snapshot()
+    .lines.map((runs) =>
+      runs
+        .map((r) => r.text)
+        .join('')
+        .trim(),
+    )
+    .filter((l) => l !== '');
+  const last = lines.at(-1);
+  process.stderr.write(
+    `overlay-tui: the container's shell exited with ${code}${last ? `: ${last}` : ''}\n`,
+  );
+}
+
 function checkTerminal(): { cols: number; rows: number } {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UserError(
@@ -134,11 +156,14 @@ async function showApp(
         maxFps: 60,
       },
     );
+    let code: number | undefined;
     try {
-      return await session.ended;
+      code = await session.ended;
+      return code;
     } finally {
       ink.unmount();
       process.stdout.write(ALT_SCREEN_OFF);
+      if (code !== undefined && code >= 125 && code <= 127) await sayWhyShellEnded(screen, code);
     }
   } finally {
     await session.stopShell();
