@@ -103,6 +103,42 @@ describe('splitKeyChunk', () => {
 });
 
 describe('the store', () => {
+  it('opens the way to every change when "changes only" goes on, in one load', () => {
+    const lowerDir = join(dir, 'l2');
+    const upperDir = join(dir, 'u2');
+    mkdirSync(join(lowerDir, 'etc/ssl/certs'), { recursive: true });
+    writeFileSync(join(lowerDir, 'etc/ssl/certs/ca'), 'x');
+    mkdirSync(join(upperDir, 'etc/ssl/certs'), { recursive: true });
+    writeFileSync(join(upperDir, 'etc/ssl/certs/new'), 'y');
+    const layers = classifyLayers(
+      upperDir,
+      scanLayer(upperDir),
+      [lowerDir],
+      new LowerLoader([lowerDir]),
+    );
+    const loadLowerDirs = vi.fn();
+    const store = createAppStore(
+      layers,
+      { image: 'x', id: 'c', mountOptions: 'index=off' },
+      { loadLowerDir: vi.fn(), loadLowerDirs, quit: vi.fn() },
+    );
+    store.getState().setChangesOnly(true);
+    expect([...store.getState().expanded].sort()).toEqual([
+      '/',
+      '/etc',
+      '/etc/ssl',
+      '/etc/ssl/certs',
+    ]);
+    expect(loadLowerDirs).toHaveBeenCalledTimes(1);
+    expect([...(loadLowerDirs.mock.calls[0]?.[0] as string[])].sort()).toEqual([
+      '/etc',
+      '/etc/ssl',
+      '/etc/ssl/certs',
+    ]);
+    store.getState().setChangesOnly(false);
+    expect(store.getState().changesOnly).toBe(false);
+  });
+
   it("keeps events newest first, selects an event's path and loads its directories", () => {
     const lowerDir = join(dir, 'l');
     const upperDir = join(dir, 'u');

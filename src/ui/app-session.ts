@@ -129,6 +129,10 @@ export class AppSession {
     this.shell?.watcher.loadLowerDir(path);
   }
 
+  loadLowerDirs(paths: readonly string[]): void {
+    this.shell?.watcher.loadLowerDirs(paths);
+  }
+
   /** Every lower directory, loaded a slice at a time (for search). */
   loadWholeLower(): Promise<void> {
     return this.shell?.watcher.loadWholeLower() ?? Promise.resolve();

@@ -114,6 +114,7 @@ async function showApp(
       session.status(imageSource),
       {
         loadLowerDir: (path) => session.loadLowerDir(path),
+        loadLowerDirs: (paths) => session.loadLowerDirs(paths),
         loadWholeLower: () => {
           const shell = session.container;
           void session.loadWholeLower().then(() => {

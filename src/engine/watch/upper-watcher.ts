@@ -182,8 +182,14 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
 
   /** Loads a lower directory's whole listing (a tree pane expanded it) and reclassifies. */
   loadLowerDir(path: string): void {
-    // Reclassifying costs what upper holds: only when the listing is new.
-    if (!this.lowers.loadDir(path)) return;
+    this.loadLowerDirs([path]);
+  }
+
+  /** Several at once, reclassified once: only if a listing is new (it costs what upper holds). */
+  loadLowerDirs(paths: readonly string[]): void {
+    let fresh = false;
+    for (const path of paths) if (this.lowers.loadDir(path)) fresh = true;
+    if (!fresh) return;
     this.full = undefined;
     this.emit('state', this.current);
   }

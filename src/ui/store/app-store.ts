@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   classifyLowers,
+  parentPath,
   pathParts,
   type ChangeEvent,
   type LowerState,
@@ -26,6 +27,8 @@ export interface StatusInfo {
 /** What the app asks of the engine; the store calls it, components never do. */
 export interface EngineActions {
   loadLowerDir(path: string): void;
+  /** Several directories at once: one reclassification for all. */
+  loadLowerDirs?(paths: readonly string[]): void;
   quit(): void;
   /** The lower and upper versions of a path, for the inspector (file I/O). */
   readVersions?(path: string): Versions;
@@ -227,7 +230,24 @@ export function createAppStore(
       }
       set({ expanded });
     },
-    setChangesOnly: (on) => set({ changesOnly: on }),
+    setChangesOnly: (on) => {
+      if (!on) return set({ changesOnly: false });
+      // Open the way to every change: a list of closed directories would
+      // hide the very changes asked for.
+      const expanded = new Set(get().expanded);
+      const opened: string[] = [];
+      for (const { path } of get().layers.changes) {
+        for (let dir = parentPath(path); dir !== '/'; dir = parentPath(dir)) {
+          if (expanded.has(dir)) continue;
+          expanded.add(dir);
+          opened.push(dir);
+        }
+      }
+      set({ changesOnly: true, expanded });
+      if (opened.length === 0) return;
+      if (engine.loadLowerDirs) engine.loadLowerDirs(opened);
+      else for (const dir of opened) engine.loadLowerDir(dir);
+    },
     setSearch: (text, searching) => {
       // The first search reads the rest of the image, in the background.
       const read = searching && get().wholeImage === 'unread' && engine.loadWholeLower;
