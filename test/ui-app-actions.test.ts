@@ -183,7 +183,7 @@ describe('overlay-tui actions', () => {
 
   it('takes another prefix with --prefix: its keys, its help and legend; C-b goes to the shell', async () => {
     await inApp(['--prefix', 'C-a'], async (app) => {
-      await app.waitFor(/C-a o focus · C-a 1-5 pane/, 3000);
+      await app.waitFor(/C-a \? help · C-a q quit · C-a o focus/, 3000);
       expect(app.text()).not.toMatch(/C-b o focus/);
       // C-b is ash's "cursor left" now: X lands between a and b.
       app.type('echo a-b\x02X\r');

@@ -42,16 +42,40 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusB
   );
 }
 
-/** The one-line key legend; prefix as written, e.g. "C-b". */
-export function keyLegend(prefix: string): string {
+/**
+ * The one-line key legend, the keys most needed first, as many as fit the
+ * width whole (at 80 columns the last ones go, never help and quit); prefix
+ * as written, e.g. "C-b".
+ */
+export function keyLegend(prefix: string, width = Number.MAX_SAFE_INTEGER): string {
   const p = prefix;
-  return `${p} o focus · ${p} 1-5 pane · Tab next · ↑↓ move · ←→ fold · i inspect · c changes only · / search · ? help · ${p} k keep · ${p} R restart · ${p} q quit`;
+  const items = [
+    `${p} ? help`,
+    `${p} q quit`,
+    `${p} o focus`,
+    'Tab next',
+    '↑↓ move',
+    '←→ fold',
+    'i inspect',
+    'c changes only',
+    '/ search',
+    `${p} 1-5 pane`,
+    `${p} k keep`,
+    `${p} R restart`,
+  ];
+  let line = '';
+  for (const item of items) {
+    const next = line === '' ? item : `${line} · ${item}`;
+    if (next.length + 1 > width) break; // +1: the leading space
+    line = next;
+  }
+  return line;
 }
 
 function KeyLegendView({ width, prefix }: { width: number; prefix: string }) {
   return (
     <Text dimColor wrap="truncate">
-      {` ${keyLegend(prefix)}`.padEnd(width)}
+      {` ${keyLegend(prefix, width)}`.padEnd(width)}
     </Text>
   );
 }

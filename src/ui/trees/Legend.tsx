@@ -11,8 +11,16 @@ export interface LegendProps {
   width: number;
 }
 
+/** Two spaces between items when they all fit so (a wide screen), else one: 80 columns keep every word. */
+function gapFor(width: number): string {
+  const words = LEGEND_STATES.map((state) => 2 + ROW_STYLES[state].word.length);
+  const needed = (gap: number) => 1 + words.reduce((a, b) => a + b, 0) + gap * (words.length - 1);
+  return needed(2) <= width ? '  ' : ' ';
+}
+
 function LegendView({ width }: LegendProps) {
   if (width <= 0) return null;
+  const gap = gapFor(width);
   return (
     <Box width={width} height={1} flexShrink={0}>
       <Text wrap="truncate-end">
@@ -20,7 +28,7 @@ function LegendView({ width }: LegendProps) {
           const style = ROW_STYLES[state];
           return (
             <Text key={state}>
-              {i === 0 ? ' ' : '  '}
+              {i === 0 ? ' ' : gap}
               <Text dimColor={style.dim === true} {...(style.color ? { color: style.color } : {})}>
                 {style.mark}
               </Text>
