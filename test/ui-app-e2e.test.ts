@@ -49,6 +49,11 @@ describe('overlay-tui, the full-screen app', () => {
       app.type('mkdir /x && touch /x/y\r');
       await app.waitFor(/new\s+\/x\/y/, 1000);
       await app.waitForPane('upper', /\+ x/, 1000);
+      // In colour, under CI=0 too: the new directory is green.
+      const row = app.screen
+        .snapshot()
+        .lines.find((runs) => /\+ x\b/.test(runs.map((r) => r.text).join('')));
+      expect(row?.some((r) => /^\+ x\b/.test(r.text) && r.fg === 'green')).toBe(true);
       // Open /x in the upper pane: its last row.
       for (const key of [`${PREFIX}3`, 'End', 'l', `${PREFIX}1`]) {
         app.type(key === 'End' ? '\x1b[F' : key);
@@ -59,7 +64,9 @@ describe('overlay-tui, the full-screen app', () => {
       app.type('exit\r');
       expect(await app.exited).toBe(0);
     } finally {
+      // After a failure: SIGHUP, as a closed terminal sends, and time for the teardown.
       app.pty.kill();
+      await Promise.race([app.exited, pause(5000)]);
     }
     expect(mountsUnder(root)).toEqual([]);
     expect(readdirSync(join(root, 'containers'))).toEqual([]);

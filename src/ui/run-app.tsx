@@ -29,6 +29,20 @@ const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
 
 /**
+ * Colour is half of what the trees say. chalk (inside Ink) draws none as
+ * soon as a CI variable is set, even CI=0, which is how Ink is told to draw
+ * at all under CI; on a terminal, the terminal decides. NO_COLOR, an
+ * explicit FORCE_COLOR and TERM=dumb still win. Before Ink is imported.
+ */
+function colourForTerminal(env: NodeJS.ProcessEnv): void {
+  if (env.FORCE_COLOR !== undefined || env.NO_COLOR !== undefined) return;
+  const term = env.TERM ?? '';
+  if (term === '' || term === 'dumb') return;
+  const truecolor = env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit';
+  env.FORCE_COLOR = truecolor ? '3' : term.includes('256') ? '2' : '1';
+}
+
+/**
  * The shell could not start, or ended as one that could not (125 setup,
  * 126 not executable, 127 not found): what it said went to its pane, gone
  * with the full screen. One line on the real terminal says it again.
@@ -139,6 +153,7 @@ async function showApp(
       events: (events) => appStore.getState().addEvents(events),
       error: (message) => appStore.getState().setNotice(message),
     };
+    colourForTerminal(process.env);
     const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
     process.stdout.write(ALT_SCREEN_ON);
     const ink = render(
