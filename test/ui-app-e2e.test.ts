@@ -2,7 +2,7 @@
  * The whole app, as a person uses it: started in a pty, the screen read by
  * a terminal emulator, commands typed into the container's shell.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, runIn } from './support/cli.js';
@@ -31,6 +31,11 @@ describe('overlay-tui, the full-screen app', () => {
     const app = await startApp(['--root', root]);
     try {
       await app.waitFor(/\/ # /, 10_000); // the shell's prompt
+      // The status bar: the shell's host pid (pid 1 in its namespace) and the mount's options.
+      const pid = /· {2}pid (\d+) {2}·/.exec(app.text())?.[1];
+      const nspid = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^NSpid:\s+(.*)$/m)?.[1];
+      expect(nspid?.split(/\s+/).at(-1)).toBe('1');
+      expect(app.text()).toMatch(/overlay index=off/);
       // Open /etc and /bin in the lower pane (the three panes share what is
       // open), so that the upper pane shows what lands in them; back to the shell.
       for (const key of [`${PREFIX}2`, 'j', 'j', 'j', 'l', 'k', 'k', 'l', `${PREFIX}1`]) {

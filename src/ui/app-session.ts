@@ -11,7 +11,8 @@ import type { Image } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
-import { readState, writeState } from '../engine/container/state.js';
+import { readInitPid, readState, writeState } from '../engine/container/state.js';
+import { mountsAtOrUnder } from '../engine/mountinfo.js';
 import { otherProcesses } from '../engine/container/processes.js';
 import type { StateRoot } from '../engine/state-root.js';
 import type { SignalGuard } from '../engine/signal-guard.js';
@@ -23,6 +24,8 @@ import type { ChangeEvent } from '../overlay/index.js';
 import type { StatusInfo } from './store/app-store.js';
 import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where the running shell's news goes (the store, once it exists). */
 export interface SessionSink {
@@ -94,9 +97,14 @@ export class AppSession {
       this.shell = shell;
       this.guard.onStop(() => this.kill());
       // Only the current shell's exit ends the app: a restart kills the old one.
+      let exited = false;
       void proc.exited.then((code) => {
+        exited = true;
         if (this.shell === shell) this.finish(code);
       });
+      // The status bar shows the shell's host pid: wait (briefly) until the
+      // helper has recorded it.
+      for (let i = 0; i < 200 && !exited && !readInitPid(paths); i++) await sleep(5);
       return watcher.current;
     } catch (err) {
       await watcher.close();
@@ -105,12 +113,22 @@ export class AppSession {
   }
 
   status(imageSource: string): StatusInfo {
-    const { state } = this.current();
+    const { paths, state } = this.current();
+    // What was asked for, and what the kernel adds of its own (its
+    // mountinfo leaves out what is its default); not the long directories.
+    const mount = mountsAtOrUnder(paths.merged).find((m) => m.mountPoint === paths.merged);
+    const kernel = (mount?.superOptions.split(',') ?? []).filter(
+      (o) => !/^(lowerdir|upperdir|workdir)=/.test(o) && o !== 'rw',
+    );
+    const asked = new Set(state.mountOptions.map((o) => o.split('=')[0]));
+    const added = kernel.filter((o) => !asked.has(o.split('=')[0]));
     return {
       image: imageSource.split('/').pop() ?? imageSource,
       id: state.id,
-      mountOptions: state.mountOptions.join(','),
-      ...(this.shell ? { pid: this.shell.proc.pid } : {}),
+      mountOptions: [...state.mountOptions, ...added].join(','),
+      // The shell's pid as the host sees it (for nsenter -t), once the
+      // helper has recorded it; until then the helper's own.
+      ...(this.shell ? { pid: readInitPid(paths)?.pid ?? this.shell.proc.pid } : {}),
     };
   }
 
