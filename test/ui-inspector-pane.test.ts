@@ -156,6 +156,27 @@ describe('the inspector, from disk to screen', () => {
       small.unmount();
     }
   });
+
+  it('keeps what changed among the attributes when there is room for few', () => {
+    const v = view('/etc/group'); // its mode changed, nothing else
+    const modeAt = v.attrs.findIndex((a) => a.label === 'mode');
+    expect(modeAt).toBeGreaterThan(2); // below layer, type and size: cut first by position
+    for (const height of [8, 9]) {
+      const small = inkTesting.render(
+        createElement(InspectorPane, {
+          path: '/etc/group',
+          view: v,
+          focused: false,
+          width: 60,
+          height,
+        }),
+      );
+      const shown = stripAnsi(small.lastFrame() ?? '').split('\n');
+      expect(shown.some((l) => /^ layer/.test(l))).toBe(true);
+      expect(shown.some((l) => /^ mode +-rw-r--r-- 0644 +-rw------- 0600/.test(l))).toBe(true);
+      small.unmount();
+    }
+  });
 });
 
 describe('inspector helpers', () => {

@@ -32,6 +32,21 @@ function DiffText({ row, width }: { row: DiffRow; width: number }) {
   return color ? <Text color={color}>{text}</Text> : <Text>{text}</Text>;
 }
 
+/**
+ * n of the attribute rows, in their order: the first (which layer) and
+ * then those where lower and upper differ before those where they agree,
+ * so a small screen still shows what changed (the owner after a chown).
+ */
+function pickAttrs(all: InspectView['attrs'], n: number): InspectView['attrs'] {
+  if (all.length <= n) return all;
+  if (n <= 0) return [];
+  const [first, ...rest] = all;
+  const differs = rest.filter((a) => a.lower !== a.upper);
+  const same = rest.filter((a) => a.lower === a.upper);
+  const keep = new Set([...differs, ...same].slice(0, n - 1));
+  return [first, ...rest.filter((a) => keep.has(a))].filter((a) => a !== undefined);
+}
+
 /** What fits where: the parts above the data, and the rows left for it. */
 function planInspector(view: InspectView, width: number, height: number) {
   const inner = width - 1; // one cell of margin on the left, as the other panes
@@ -40,7 +55,7 @@ function planInspector(view: InspectView, width: number, height: number) {
   // they leave up to half the room to the data, which is what changed.
   const body = Math.max(0, height - 1 - sentence.length);
   const data = (view.heading ? 1 : 0) + view.rows.length;
-  const attrs = view.attrs.slice(0, Math.max(0, body - Math.min(data, Math.ceil(body / 2))));
+  const attrs = pickAttrs(view.attrs, Math.max(0, body - Math.min(data, Math.ceil(body / 2))));
   const heading = view.heading && body > attrs.length ? view.heading : '';
   const room = body - attrs.length - (heading ? 1 : 0);
   return { inner, sentence, attrs, heading, room };
