@@ -16,10 +16,9 @@ common="--bundle --splitting --outbase=src --outdir=dist --platform=node --forma
 # them es-toolkit), and loading them one by one was most of the app's
 # start-up. Native addons stay outside, and so does react-devtools-core,
 # which ink imports only with DEV=true. CommonJS dependencies (react) call
-# require(), which an ES module lacks: the banner makes one.
-npx esbuild src/cli.ts $common \
-  --external:node-pty --external:@napi-rs/xattr --external:react-devtools-core \
-  --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+# require(), which an ES module lacks: the banner makes one. Through
+# esbuild's API, for one build-time change to Ink (see bundle-cli.mjs).
+node scripts/bundle-cli.mjs
 # The modules the benchmarks load, bundled apart (dependencies outside).
 npx esbuild \
   src/engine/state-root.ts \
