@@ -95,6 +95,20 @@ const lowerSize = (path: string): number => statSync(join(lower, path)).size;
 const has = (kind: string, path: string) => (all: ChangeEvent[]) =>
   all.some((e) => e.kind === kind && e.path === path);
 
+describe('the order of events in a burst', () => {
+  it('is the order the changes happened in, not path order', async () => {
+    await withWatchedOverlay('order', async (d, w) => {
+      const got = collect(w, (all) => all.length >= 7);
+      // One burst (no pause): the watcher reads it in one flush.
+      for (const name of ['zzz', 'aaa', 'mmm']) writeFileSync(join(d.merged, name), '');
+      appendFileSync(join(d.merged, 'etc/passwd'), 'hi\n');
+      rmSync(join(d.merged, 'bin/ls'));
+      const paths = (await got).map((e) => e.path);
+      expect(paths).toEqual(['/zzz', '/aaa', '/mmm', '/etc', '/etc/passwd', '/bin', '/bin/ls']);
+    });
+  });
+});
+
 describe('events for each kind of change', () => {
   it('appending to a lower file is a copy-up of its data: bytes copied, the lower file', async () => {
     await withWatchedOverlay('a', async (d, w) => {

@@ -37,6 +37,7 @@ import {
   type ClassifiedLayers,
 } from '../layers/classify-container.js';
 import { rescanPath } from './rescan.js';
+import { ArrivalOrder } from './arrival-order.js';
 import { DirWatches } from './dir-watches.js';
 
 export interface UpperWatcherOptions {
@@ -128,6 +129,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private dirWatches: DirWatches | undefined;
   private readonly rechecks = new Set<NodeJS.Timeout>();
   private wholeLower: Promise<void> | undefined;
+  /** When each dirty path was first noticed: events go out in that order. */
+  private readonly arrival = new ArrivalOrder();
   private closed = false;
   /** Files the poller follows, with how long each has been still (ms). */
   private readonly recentFiles = new Map<string, number>();
@@ -217,9 +220,19 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     const rel = relative(this.opts.upperDir, abs);
     if (rel === '..' || rel.startsWith('../')) return; // outside upper ('..foo' is inside)
     const path = rel === '' ? '/' : `/${rel}`;
+    this.arrival.note(path);
     this.dirty.add(path);
     if (path !== '/') this.dirty.add(parentPath(path));
-    this.timer ??= setTimeout(() => this.flush(), this.opts.settleMs ?? 5);
+    // The look itself waits one more turn of the event loop (setImmediate
+    // runs after the I/O callbacks): notifications the kernel has already
+    // queued are noted first, so the look knows the order they came in.
+    this.timer ??= setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!this.closed) this.flush();
+        }),
+      this.opts.settleMs ?? 5,
+    );
   }
 
   /** Rescans what is dirty now and emits the events; also callable directly (tests, exit). */
@@ -256,7 +269,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       for (const path of before.keys()) this.states.delete(path);
       for (const [path, state] of after) this.states.set(path, state);
       this.full = undefined;
-      return this.report(this.holdBareCopyUps(changeEvents(before, after, Date.now()), before));
+      const events = this.holdBareCopyUps(changeEvents(before, after, Date.now()), before);
+      return this.report(this.arrival.sort(events));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
@@ -276,7 +290,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.full = this.classify(this.upper);
       const before = this.states;
       this.states = new Map(this.full.states);
-      return this.report(changeEvents(before, this.states, Date.now()));
+      return this.report(this.arrival.sort(changeEvents(before, this.states, Date.now())));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];

@@ -1,0 +1,34 @@
+/**
+ * The order changes were noticed in. A flush reads a burst at once and
+ * compares states path by path, which loses when each change happened;
+ * the order the directory watches named the paths keeps it. A path found
+ * by rescanning (a file in a directory made a moment ago, not watched
+ * yet) takes its nearest noticed ancestor's place, after it.
+ */
+import { parentPath } from '../../overlay/index.js';
+
+const UNSEEN = Number.MAX_SAFE_INTEGER;
+
+export class ArrivalOrder {
+  private readonly seen = new Map<string, number>();
+  private next = 0;
+
+  note(path: string): void {
+    if (!this.seen.has(path)) this.seen.set(path, this.next++);
+  }
+
+  /** The events oldest first (ties keep their order), and a clean slate for the next burst. */
+  sort<E extends { path: string }>(events: readonly E[]): E[] {
+    const rank = (path: string): number => {
+      for (let p = path; ; p = parentPath(p)) {
+        const r = this.seen.get(p);
+        if (r !== undefined) return r;
+        if (p === '/') return UNSEEN;
+      }
+    };
+    const ranked = events.map((e, i) => ({ e, i, r: rank(e.path) }));
+    ranked.sort((a, b) => a.r - b.r || a.i - b.i);
+    this.seen.clear();
+    return ranked.map((x) => x.e);
+  }
+}
