@@ -107,6 +107,19 @@ describe('the order of events in a burst', () => {
       expect(paths).toEqual(['/zzz', '/aaa', '/mmm', '/etc', '/etc/passwd', '/bin', '/bin/ls']);
     });
   });
+
+  it('forgets a burst that changed nothing: its paths take no old place in the next', async () => {
+    await withWatchedOverlay('order2', async (d, w) => {
+      w.flush(); // the first look
+      writeFileSync(join(d.merged, 'x'), ''); // made and gone in one burst: no event
+      rmSync(join(d.merged, 'x'));
+      await new Promise((r) => setTimeout(r, 200));
+      const got = collect(w, (all) => all.length >= 2);
+      writeFileSync(join(d.merged, 'y'), '');
+      writeFileSync(join(d.merged, 'x'), '');
+      expect((await got).map((e) => e.path)).toEqual(['/y', '/x']);
+    });
+  });
 });
 
 describe('events for each kind of change', () => {

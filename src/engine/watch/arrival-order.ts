@@ -17,18 +17,26 @@ export class ArrivalOrder {
     if (!this.seen.has(path)) this.seen.set(path, this.next++);
   }
 
-  /** The events oldest first (ties keep their order), and a clean slate for the next burst. */
-  sort<E extends { path: string }>(events: readonly E[]): E[] {
+  /**
+   * The order of what was noted so far, as a sorter of events (oldest first,
+   * ties in their order), and a clean slate: a look takes it as it starts,
+   * so a path noted for a burst that changed nothing does not keep a rank
+   * into the next one.
+   */
+  take(): <E extends { path: string }>(events: readonly E[]) => E[] {
+    const seen = new Map(this.seen);
+    this.seen.clear();
     const rank = (path: string): number => {
       for (let p = path; ; p = parentPath(p)) {
-        const r = this.seen.get(p);
+        const r = seen.get(p);
         if (r !== undefined) return r;
         if (p === '/') return UNSEEN;
       }
     };
-    const ranked = events.map((e, i) => ({ e, i, r: rank(e.path) }));
-    ranked.sort((a, b) => a.r - b.r || a.i - b.i);
-    this.seen.clear();
-    return ranked.map((x) => x.e);
+    return (events) =>
+      events
+        .map((e, i) => ({ e, i, r: rank(e.path) }))
+        .sort((a, b) => a.r - b.r || a.i - b.i)
+        .map((x) => x.e);
   }
 }

@@ -241,6 +241,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     if (this.dirty.size === 0) return [];
     const paths = [...this.dirty].sort();
     this.dirty.clear();
+    const inArrivalOrder = this.arrival.take();
     try {
       let upper = this.upper;
       const changed: string[] = [];
@@ -270,7 +271,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       for (const [path, state] of after) this.states.set(path, state);
       this.full = undefined;
       const events = this.holdBareCopyUps(changeEvents(before, after, Date.now()), before);
-      return this.report(this.arrival.sort(events));
+      return this.report(inArrivalOrder(events));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
@@ -290,7 +291,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.full = this.classify(this.upper);
       const before = this.states;
       this.states = new Map(this.full.states);
-      return this.report(this.arrival.sort(changeEvents(before, this.states, Date.now())));
+      return this.report(this.arrival.take()(changeEvents(before, this.states, Date.now())));
     } catch (err) {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
