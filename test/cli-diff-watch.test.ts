@@ -204,6 +204,7 @@ describe('watch', () => {
     const r = cli(['watch', '--root', root, 'stopped']);
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/container "stopped" is not running/);
+    expect(existsSync(join(root, 'containers/stopped/watchers'))).toBe(false);
     expect(cli(['rm', '--root', root, 'stopped']).code).toBe(0);
   });
 });

@@ -82,18 +82,19 @@ export async function watchCommand(argv: string[]): Promise<number> {
   }
   const name = positionals[0] ?? '';
   const store = prepare(['watch', ...argv], stateRootArg(values.root));
-  const { paths, state } = namedContainer(store, name);
-  // Registered before the status is read (see watchers.ts): a teardown that
-  // has not begun yet will wait for this watch's last look.
+  const { paths, state, running } = namedContainer(store, name);
+  const notRunning = () =>
+    new UserError(
+      `container "${name}" is not running: 'overlay-tui diff${rootHint(values.root)} ${name}' shows what it holds`,
+    );
+  if (!running) throw notRunning(); // (no watchers/ left in a stopped container)
+  // Registered before the status is read again (see watchers.ts): a
+  // teardown that has not begun yet will wait for this watch's last look.
   const unregister = registerWatcher(paths);
   const guard = new SignalGuard();
   try {
     const now = readState(paths);
-    if (!now || now.status !== 'running' || !isRunning(now.owner)) {
-      throw new UserError(
-        `container "${name}" is not running: 'overlay-tui diff${rootHint(values.root)} ${name}' shows what it holds`,
-      );
-    }
+    if (!now || now.status !== 'running' || !isRunning(now.owner)) throw notRunning();
     const watcher = new UpperWatcher({ upperDir: paths.upper, lowerDirs: state.lowers });
     const print = (events: ChangeEvent[]): void => {
       if (stdoutClosed()) return;
