@@ -1,6 +1,6 @@
 /** The app's pure parts: layout, the feed's lines, key splitting, and the store's actions. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { computeLayout } from '../src/ui/app/layout.js';
 import { eventText, feedLines } from '../src/ui/app/feed-lines.js';
@@ -102,20 +102,23 @@ describe('splitKeyChunk', () => {
   });
 });
 
+/** A lower and an upper of these files (path: content) under dir/tag, classified as the app does. */
+function layersOf(tag: string, lower: Record<string, string>, upper: Record<string, string>) {
+  const make = (root: string, files: Record<string, string>): string => {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    return root;
+  };
+  const lowerDir = make(join(dir, tag, 'lower'), lower);
+  const upperDir = make(join(dir, tag, 'upper'), upper);
+  return classifyLayers(upperDir, scanLayer(upperDir), [lowerDir], new LowerLoader([lowerDir]));
+}
+
 describe('the store', () => {
   it('opens the way to every change when "changes only" goes on, in one load', () => {
-    const lowerDir = join(dir, 'l2');
-    const upperDir = join(dir, 'u2');
-    mkdirSync(join(lowerDir, 'etc/ssl/certs'), { recursive: true });
-    writeFileSync(join(lowerDir, 'etc/ssl/certs/ca'), 'x');
-    mkdirSync(join(upperDir, 'etc/ssl/certs'), { recursive: true });
-    writeFileSync(join(upperDir, 'etc/ssl/certs/new'), 'y');
-    const layers = classifyLayers(
-      upperDir,
-      scanLayer(upperDir),
-      [lowerDir],
-      new LowerLoader([lowerDir]),
-    );
+    const layers = layersOf('ssl', { 'etc/ssl/certs/ca': 'x' }, { 'etc/ssl/certs/new': 'y' });
     const loadLowerDirs = vi.fn();
     const store = createAppStore(
       layers,
@@ -140,18 +143,7 @@ describe('the store', () => {
   });
 
   it("keeps events newest first, selects an event's path and loads its directories", () => {
-    const lowerDir = join(dir, 'l');
-    const upperDir = join(dir, 'u');
-    mkdirSync(join(lowerDir, 'etc'), { recursive: true });
-    writeFileSync(join(lowerDir, 'etc/passwd'), 'root\n');
-    mkdirSync(join(upperDir, 'etc'), { recursive: true });
-    writeFileSync(join(upperDir, 'etc/passwd'), 'root\nhi\n');
-    const layers = classifyLayers(
-      upperDir,
-      scanLayer(upperDir),
-      [lowerDir],
-      new LowerLoader([lowerDir]),
-    );
+    const layers = layersOf('passwd', { 'etc/passwd': 'root\n' }, { 'etc/passwd': 'root\nhi\n' });
     const loadLowerDir = vi.fn();
     const quit = vi.fn();
     const store = createAppStore(
