@@ -130,10 +130,10 @@ async function showApp(
         loadLowerDir: (path) => session.loadLowerDir(path),
         loadLowerDirs: (paths) => session.loadLowerDirs(paths),
         loadWholeLower: () => {
-          const shell = session.container;
+          const container = session.container;
           void session.loadWholeLower().then(() => {
             // Not for a container restarted meanwhile: its image is read anew.
-            if (session.container === shell) appStore.getState().wholeImageRead();
+            if (session.container === container) appStore.getState().wholeImageRead();
           });
         },
         quit: () => session.quit(),
