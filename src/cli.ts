@@ -15,7 +15,8 @@ export const TOP_HELP = `NAME
     overlay-tui - see overlayfs at work in a container made like Docker's overlay2
 
 SYNOPSIS
-    overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR] [--prefix KEY]
+    overlay-tui [--image FILE] [--name NAME] [--keep] [--userns] [--root DIR]
+                [--prefix KEY]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -36,6 +37,8 @@ OPTIONS (the full-screen view)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep upper on exit (also C-b k in the app); the container
                    is then listed by 'overlay-tui ps', removed by 'rm'
+    --userns       root in the container is an unprivileged id on the host
+                   (see 'overlay-tui run --help')
     --root DIR     state root (default: /var/lib/overlay-tui)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one

@@ -8,6 +8,8 @@ import { INSTALL_DIR } from '../engine/install-dir.js';
 import { existsSync } from 'node:fs';
 import { UsageError, UserError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
+import { usernsRange } from '../engine/confine/userns-range.js';
+import type { IdMap } from '../overlay/id-map.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -19,6 +21,7 @@ export const CONTAINER_OPTIONS = {
   image: { type: 'string' },
   name: { type: 'string' },
   keep: { type: 'boolean' },
+  userns: { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -44,12 +47,14 @@ export function containerArgs(values: {
   image?: string | undefined;
   name?: string | undefined;
   keep?: boolean | undefined;
+  userns?: boolean | undefined;
   root?: string | undefined;
-}): { image: string; name?: string; keep: boolean; root: string } {
+}): { image: string; name?: string; keep: boolean; userns?: IdMap; root: string } {
   return {
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
+    ...(values.userns ? { userns: usernsRange() } : {}),
     root: stateRootArg(values.root),
   };
 }

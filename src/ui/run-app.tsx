@@ -14,11 +14,13 @@ import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
+import type { IdMap } from '../overlay/id-map.js';
 
 export interface AppArgs {
   image: string;
   name?: string;
   keep: boolean;
+  userns?: IdMap;
   root: string;
   argv: string[];
   /** The prefix byte (--prefix); default C-b. */
@@ -94,7 +96,11 @@ export async function runApp(args: AppArgs): Promise<number> {
     session = new AppSession(
       store,
       image,
-      { ...(args.name !== undefined ? { name: args.name } : {}), keep: args.keep },
+      {
+        ...(args.name !== undefined ? { name: args.name } : {}),
+        keep: args.keep,
+        ...(args.userns ? { userns: args.userns } : {}),
+      },
       guard,
     );
     session.create(args.name);

@@ -5,8 +5,10 @@
  */
 import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
-import { mountOverlay } from '../helper.js';
+import { idmapMount, mountOverlay } from '../helper.js';
+import { hostId, type IdMap } from '../../overlay/id-map.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import type { Image } from '../image/store.js';
@@ -25,6 +27,8 @@ export interface CreateOptions {
   keep: boolean;
   command: string[];
   overlay?: OverlayOptions;
+  /** --userns: run in a user namespace with this map, the lowers idmapped. */
+  userns?: IdMap;
 }
 
 export interface Container {
@@ -58,6 +62,25 @@ function reserve(store: StateRoot, name: string | undefined): ContainerPaths {
   throw new UserError('could not pick a free container id');
 }
 
+/**
+ * Each lower seen through an idmapped mount under the container's
+ * directory (l/0, l/1...: short, since the mount data must fit a page), so
+ * that the container's root, the host's base, owns the image's files.
+ * Recorded before mounting: a teardown after a failure unmounts them.
+ */
+function idmapLowers(paths: ContainerPaths, state: ContainerState, map: IdMap): string[] {
+  const dirs = state.lowers.map((_, i) => join(paths.dir, 'l', String(i)));
+  state.idmappedLowers = dirs;
+  writeState(paths, state);
+  mkdirSync(join(paths.dir, 'l'), { mode: 0o700 });
+  state.lowers.forEach((lower, i) => {
+    const dir = dirs[i] as string;
+    mkdirSync(dir, { mode: 0o755 });
+    idmapMount(lower, dir, map);
+  });
+  return dirs;
+}
+
 export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
@@ -72,21 +95,19 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     keep: opts.keep,
     owner,
     createdAt: new Date().toISOString(),
+    ...(opts.userns ? { userns: opts.userns } : {}),
   };
   try {
     writeState(paths, state);
     // merged's root takes upper's root attributes: give it the image's.
     const root = statSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });
-    chownSync(paths.upper, root.uid, root.gid);
+    chownSync(paths.upper, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));
     chmodSync(paths.upper, root.mode & 0o7777);
     mkdirSync(paths.work, { mode: 0o700 });
     mkdirSync(paths.merged, { mode: 0o755 });
-    mountOverlay(
-      { lowers: state.lowers, upper: paths.upper, work: paths.work },
-      paths.merged,
-      opts.overlay,
-    );
+    const lowers = opts.userns ? idmapLowers(paths, state, opts.userns) : state.lowers;
+    mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged, opts.overlay);
     state.status = 'running';
     writeState(paths, state);
     return { paths, state };

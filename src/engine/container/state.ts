@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { ProcessRef } from '../proc.js';
+import type { IdMap } from '../../overlay/id-map.js';
 import type { StateRoot } from '../state-root.js';
 
 /** 'stopping': its processes are gone, teardown waits for the watches (watchers.ts). */
@@ -17,8 +18,14 @@ export interface ContainerState {
   id: string;
   status: ContainerStatus;
   image: { digest: string; source: string };
-  /** Lower layers, topmost first. */
+  /** Lower layers, topmost first: the image's directories as they are on disk. */
   lowers: string[];
+  /**
+   * --userns: the container's root is the host's base, and the overlay's
+   * lowers are idmapped mounts of `lowers` at `idmappedLowers`.
+   */
+  userns?: IdMap;
+  idmappedLowers?: string[];
   mountOptions: string[];
   command: string[];
   keep: boolean;
