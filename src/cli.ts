@@ -36,7 +36,9 @@ OPTIONS (the full-screen view)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep upper on exit (also C-b k in the app); the container
                    is then listed by 'overlay-tui ps', removed by 'rm'
-    --root DIR     state root (default: /var/lib/overlay-tui)
+    --root DIR     state root (default: /var/lib/overlay-tui); it and each
+                   directory above it must be root's and writable by root
+                   alone (a sticky one such as /tmp is fine above it)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one
                    character
