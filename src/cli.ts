@@ -39,7 +39,9 @@ OPTIONS (the full-screen view)
                    is then listed by 'overlay-tui ps', removed by 'rm'
     --userns       root in the container is an unprivileged id on the host
                    (see 'overlay-tui run --help')
-    --root DIR     state root (default: /var/lib/overlay-tui)
+    --root DIR     state root (default: /var/lib/overlay-tui); it and each
+                   directory above it must be root's and writable by root
+                   alone (a sticky one such as /tmp is fine above it)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one
                    character

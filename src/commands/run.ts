@@ -42,7 +42,8 @@ DESCRIPTION
 
 OPTIONS
     --image FILE   image tarball, plain or gzip, e.g. from docker export
-                   (default: the busybox image built by 'npm run image')
+                   (default: the busybox image built by 'npm run image');
+                   a FIFO, device or directory is refused (exit 125)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep the upper directory after exit; the container is then
                    listed by 'overlay-tui ps' and removed by 'overlay-tui rm'

@@ -3,12 +3,13 @@
  * its record, fresh upper, work and merged directories, and the overlay
  * mounted at merged. On any failure everything made so far is undone.
  */
-import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
+import { fchmodSync, fchownSync, lstatSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
 import { idmapMount, mountOverlay } from '../helper.js';
 import { hostId, type IdMap } from '../../overlay/id-map.js';
+import { isRealDir, withRealDir } from '../no-follow.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import type { Image } from '../image/store.js';
@@ -81,6 +82,15 @@ function idmapLowers(paths: ContainerPaths, state: ContainerState, map: IdMap): 
   return dirs;
 }
 
+/**
+ * The mount takes paths: each must be a real directory right before (the
+ * helper also opens merged without following a symlink).
+ */
+function requireRealDirs(dirs: string[]): void {
+  const bad = dirs.find((d) => !isRealDir(d));
+  if (bad) throw new UserError(`${bad} is not a real directory (a symlink?): nothing was mounted`);
+}
+
 export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
@@ -100,12 +110,15 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
   try {
     writeState(paths, state);
     // merged's root takes upper's root attributes: give it the image's.
-    const root = statSync(image.lower);
+    const root = lstatSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });
-    chownSync(paths.upper, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));
-    chmodSync(paths.upper, root.mode & 0o7777);
+    withRealDir(paths.upper, (fd) => {
+      fchownSync(fd, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));
+      fchmodSync(fd, root.mode & 0o7777);
+    });
     mkdirSync(paths.work, { mode: 0o700 });
     mkdirSync(paths.merged, { mode: 0o755 });
+    requireRealDirs([...state.lowers, paths.upper, paths.work, paths.merged]);
     const lowers = opts.userns ? idmapLowers(paths, state, opts.userns) : state.lowers;
     mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged, opts.overlay);
     state.status = 'running';
