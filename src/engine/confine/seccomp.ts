@@ -1,9 +1,17 @@
 /**
  * The container's seccomp profile: Docker's default profile's effect, or a
  * profile file in Docker's JSON form, resolved for the container's
- * capabilities, and compiled to the rules the C helper loads.
- * (Placeholder: the filter itself lands in its own change.)
+ * capabilities and this machine, and compiled to the rules the C helper
+ * loads with libseccomp.
+ *   seccomp-default.ts  the default profile (Docker's JSON form)
+ *   seccomp-file.ts     --security-opt seccomp=FILE: read and checked
+ *   seccomp-resolve.ts  includes/excludes (caps, arches, minKernel) applied
+ *   seccomp-rules.ts    the OCI form -> the helper's rules text
  */
+import { DEFAULT_PROFILE } from './seccomp-default.js';
+import { readSeccompFile } from './seccomp-file.js';
+import { resolveProfile } from './seccomp-resolve.js';
+import { rulesText } from './seccomp-rules.js';
 import type { OciSeccomp } from './types.js';
 
 export type SeccompOption =
@@ -16,13 +24,17 @@ export function seccompFor(
   option: SeccompOption,
   capabilities: readonly string[],
 ): OciSeccomp | undefined {
-  void option;
-  void capabilities;
-  return undefined;
+  switch (option.kind) {
+    case 'unconfined':
+      return undefined;
+    case 'default':
+      return resolveProfile(DEFAULT_PROFILE, capabilities);
+    case 'file':
+      return resolveProfile(readSeccompFile(option.path), capabilities);
+  }
 }
 
-/** The rules text `ovl-helper run --seccomp FILE` reads. */
+/** The rules text `ovl-helper run --seccomp FILE` reads (format: seccomp-rules.ts). */
 export function helperSeccompRules(profile: OciSeccomp): string {
-  void profile;
-  throw new Error('seccomp rules are not implemented yet');
+  return rulesText(profile);
 }
