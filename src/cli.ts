@@ -16,6 +16,7 @@ export const TOP_HELP = `NAME
 
 SYNOPSIS
     overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR] [--prefix KEY]
+                [--pids-limit N] [--memory SIZE] [--cpus N.N]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -36,6 +37,12 @@ OPTIONS (the full-screen view)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep upper on exit (also C-b k in the app); the container
                    is then listed by 'overlay-tui ps', removed by 'rm'
+    --pids-limit N at most N processes in the container (default 4096;
+                   0 or less: no limit), as Docker's; a fork bomb stops there
+    --memory SIZE  memory limit with b, k, m or g (at least 6m), swap
+                   included; when it is reached the kernel kills a process
+                   and the status bar says so
+    --cpus N.N     CPU time, in CPUs' worth (e.g. 0.5), as Docker's --cpus
     --root DIR     state root (default: /var/lib/overlay-tui)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one

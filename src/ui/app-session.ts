@@ -22,6 +22,8 @@ import type { ClassifiedLayers } from '../engine/layers/classify-container.js';
 import { readVersions, type Versions } from '../engine/layers/read-versions.js';
 import type { ChangeEvent } from '../overlay/index.js';
 import type { StatusInfo } from './store/app-store.js';
+import { readUsage, type CgroupUsage } from '../engine/cgroup/index.js';
+import type { ResourceLimits } from '../engine/confine/types.js';
 import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
 
@@ -59,7 +61,7 @@ export class AppSession {
   constructor(
     private readonly root: StateRoot,
     private readonly image: Image,
-    private readonly opts: { name?: string; keep: boolean },
+    private readonly opts: { name?: string; keep: boolean; limits?: ResourceLimits },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
@@ -70,6 +72,7 @@ export class AppSession {
       ...(name !== undefined ? { name } : {}),
       keep: this.keep,
       command: ['/bin/sh'],
+      ...(this.opts.limits ? { cgroup: { limits: this.opts.limits, allowAllDevices: false } } : {}),
     });
     return this.container;
   }
@@ -90,7 +93,7 @@ export class AppSession {
     try {
       await watcher.start();
       watcher.loadLowerDir('/'); // the top level is shown expanded
-      const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
+      const spec = { paths, hostname: state.id, command: ['/bin/sh'], cgroup: state.cgroup };
       const size = { cols: screen.cols, rows: screen.rows };
       const proc = await launchOnPty(spec, size, 'xterm-256color');
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };
@@ -130,6 +133,12 @@ export class AppSession {
       // helper has recorded it; until then the helper's own.
       ...(this.shell ? { pid: readInitPid(paths)?.pid ?? this.shell.proc.pid } : {}),
     };
+  }
+
+  /** The container's memory and pids: a few small reads of its cgroup's files. */
+  usage(): CgroupUsage | undefined {
+    const cgroup = this.container?.state.cgroup;
+    return cgroup ? readUsage(cgroup) : undefined;
   }
 
   writeToShell(bytes: Buffer): void {

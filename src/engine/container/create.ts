@@ -6,6 +6,8 @@
 import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode } from '../errors.js';
+import { detectLayout, makeCgroup, planCgroup, type CgroupOptions } from '../cgroup/index.js';
+import { DEFAULT_PIDS_LIMIT } from '../cgroup/limits.js';
 import { mountOverlay } from '../helper.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
@@ -25,6 +27,8 @@ export interface CreateOptions {
   keep: boolean;
   command: string[];
   overlay?: OverlayOptions;
+  /** Its cgroup's limits; default: --pids-limit 4096 only. */
+  cgroup?: CgroupOptions;
 }
 
 export interface Container {
@@ -73,8 +77,19 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     owner,
     createdAt: new Date().toISOString(),
   };
+  const layout = detectLayout();
+  const cgroup = planCgroup(layout, paths.dir.slice(store.containers.length + 1));
+  if (cgroup) state.cgroup = cgroup;
   try {
+    // Recorded before it is made: whoever tears this down (a crash's recovery too) removes it.
     writeState(paths, state);
+    if (cgroup) {
+      makeCgroup(
+        cgroup,
+        layout,
+        opts.cgroup ?? { limits: { pidsLimit: DEFAULT_PIDS_LIMIT }, allowAllDevices: false },
+      );
+    }
     // merged's root takes upper's root attributes: give it the image's.
     const root = statSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { requireHelper } from '../helper.js';
+import { cgroupDirs, type ContainerCgroup } from '../cgroup/index.js';
 import type { ContainerPaths } from './state.js';
 
 export interface ContainerProcess {
@@ -21,6 +22,8 @@ export interface LaunchSpec {
   paths: ContainerPaths;
   hostname: string;
   command: string[];
+  /** The container's cgroups, which the helper joins before it forks pid 1. */
+  cgroup?: ContainerCgroup | undefined;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -32,6 +35,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     spec.hostname,
     '--pid-file',
     spec.paths.pidFile,
+    ...(spec.cgroup ? cgroupDirs(spec.cgroup).flatMap((dir) => ['--cgroup', dir]) : []),
     '--',
     ...spec.command,
   ];

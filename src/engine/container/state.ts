@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { ContainerCgroup } from '../cgroup/record.js';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 
@@ -27,6 +28,8 @@ export interface ContainerState {
   init?: ProcessRef;
   createdAt: string;
   exitCode?: number;
+  /** Its own cgroups (cgroup/record.ts): recorded before they are made, removed at teardown. */
+  cgroup?: ContainerCgroup;
 }
 
 export interface ContainerPaths {

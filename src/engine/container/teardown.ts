@@ -9,17 +9,28 @@
  * after an uncaught exception, where nothing asynchronous completes.
  */
 import { rmSync } from 'node:fs';
+import { tearDownCgroup } from '../cgroup/index.js';
 import { UserError } from '../errors.js';
 import { unmount } from '../helper.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
 import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
-import { readInitPid, writeState, type ContainerPaths, type ContainerState } from './state.js';
+import {
+  readInitPid,
+  readState,
+  writeState,
+  type ContainerPaths,
+  type ContainerState,
+} from './state.js';
 import { releaseWatchers } from './watchers.js';
 
 const KILL_TIMEOUT_MS = 5000;
 
 /** Kills the container's pid 1 (and so its whole pid namespace) and waits for it. */
 export function killContainer(paths: ContainerPaths, state: ContainerState | undefined): void {
+  // Through its cgroup first: that thaws a frozen container, and reaches
+  // every process in it, whatever pid namespace or parent it has.
+  const recorded = state ?? readState(paths);
+  if (recorded?.cgroup) tearDownCgroup(recorded.cgroup, recorded.id, KILL_TIMEOUT_MS);
   const init = state?.init ?? readInitPid(paths);
   if (!init) return;
   // A recorded pid in our own pid namespace is not a container's pid 1: never kill it.

@@ -8,7 +8,7 @@
  *
  *   ovl-helper mount LOWERDIRS UPPER WORK MERGED [OPTION=VALUE...]
  *   ovl-helper umount PATH
- *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE -- CMD ARG...
+ *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]... -- CMD ARG...
  *
  * Exit codes of `run`: the command's own code, 128+N if it was killed by
  * signal N, 125 if the container could not be set up, 126 if the command
@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup-join.h"
 #include "mount-api.h"
 
 enum { EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
@@ -80,6 +81,8 @@ struct run_args {
   const char *root;
   const char *hostname;
   const char *pid_file;
+  const char *cgroups[8];
+  int ncgroups;
   char **argv;
 };
 
@@ -284,6 +287,7 @@ static int cmd_run(int argc, char **argv) {
     if (strcmp(argv[i], "--root") == 0) a.root = argv[++i];
     else if (strcmp(argv[i], "--hostname") == 0) a.hostname = argv[++i];
     else if (strcmp(argv[i], "--pid-file") == 0) a.pid_file = argv[++i];
+    else if (strcmp(argv[i], "--cgroup") == 0 && a.ncgroups < 8) a.cgroups[a.ncgroups++] = argv[++i];
     else die(2, "run: unknown option %s", argv[i]);
   }
   if (!a.root || !a.hostname || i >= argc) die(2, "usage: run --root DIR --hostname NAME [--pid-file F] -- CMD...");
@@ -292,6 +296,10 @@ static int cmd_run(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   const char *want_parent = getenv("OVL_HELPER_PARENT");
   if (want_parent && atoi(want_parent) != getppid()) return EXIT_SETUP; /* parent already gone */
+
+  char why[4200];
+  for (int c = 0; c < a.ncgroups; c++)
+    if (ovl_cgroup_join(a.cgroups[c], why, sizeof why) != 0) die(EXIT_SETUP, "%s", why);
 
   if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET) != 0)
     die(EXIT_SETUP, "unshare namespaces: %s", strerror(errno));
