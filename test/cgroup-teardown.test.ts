@@ -38,11 +38,17 @@ async function startSleeper(id: string): Promise<{ run: Running; pids: number[] 
     '-c',
     'sleep 1000 & exec sleep 1000',
   ]);
-  await waitForInit(root);
-  const dir = cgroupPlan(id).v2 ?? cgroupPlan(id).v1.pids ?? '';
-  // helper, pid 1, the background sleep
-  await waitUntil('three processes in the cgroup', () => procsIn(dir).length >= 3);
-  return { run, pids: procsIn(dir) };
+  try {
+    await waitForInit(root);
+    const dir = cgroupPlan(id).v2 ?? cgroupPlan(id).v1.pids ?? '';
+    // helper, pid 1, the background sleep
+    await waitUntil('three processes in the cgroup', () => procsIn(dir).length >= 3);
+    return { run, pids: procsIn(dir) };
+  } catch (err) {
+    run.child.kill('SIGTERM');
+    await run.exit;
+    throw err;
+  }
 }
 
 /**
