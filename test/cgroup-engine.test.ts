@@ -6,7 +6,7 @@
  * guard's stop action that throws.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectLayout, parseLayout } from '../src/engine/cgroup/layout.js';
