@@ -303,7 +303,10 @@ export function createAppStore(
     },
     setNotice: (text) => (text === undefined ? set({ notice: undefined }) : flash(set, get, text)),
     setUsage: (usage) => {
-      const before = get().usage?.oomKills ?? 0;
+      const last = get().usage;
+      const before = last?.oomKills ?? 0;
+      // Unchanged (an idle shell): no new state, so nothing is drawn again.
+      if (usage && last && JSON.stringify(usage) === JSON.stringify(last)) return;
       set({ usage });
       if (usage && usage.oomKills > before) {
         const limit =
