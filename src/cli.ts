@@ -16,7 +16,7 @@ export const TOP_HELP = `NAME
 
 SYNOPSIS
     overlay-tui [--image FILE] [--name NAME] [--keep] [--userns] [--root DIR]
-                [--prefix KEY]
+                [--prefix KEY] [--pids-limit N] [--memory SIZE] [--cpus N.N]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -39,6 +39,12 @@ OPTIONS (the full-screen view)
                    is then listed by 'overlay-tui ps', removed by 'rm'
     --userns       root in the container is an unprivileged id on the host
                    (see 'overlay-tui run --help')
+    --pids-limit N at most N processes in the container (default 4096;
+                   0 or less: no limit), as Docker's; a fork bomb stops there
+    --memory SIZE  memory limit with b, k, m or g (at least 6m), swap
+                   included; when it is reached the kernel kills a process
+                   and the status bar says so
+    --cpus N.N     CPU time, in CPUs' worth (e.g. 0.5), as Docker's --cpus
     --root DIR     state root (default: /var/lib/overlay-tui); it and each
                    directory above it must be root's and writable by root
                    alone (a sticky one such as /tmp is fine above it)

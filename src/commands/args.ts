@@ -10,6 +10,8 @@ import { UsageError, UserError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
 import { usernsRange } from '../engine/confine/userns-range.js';
 import type { IdMap } from '../overlay/id-map.js';
+import { LimitError, parseLimits } from '../engine/cgroup/limits.js';
+import type { ResourceLimits } from '../engine/confine/types.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -22,6 +24,9 @@ export const CONTAINER_OPTIONS = {
   name: { type: 'string' },
   keep: { type: 'boolean' },
   userns: { type: 'boolean' },
+  'pids-limit': { type: 'string' },
+  memory: { type: 'string' },
+  cpus: { type: 'string' },
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -43,20 +48,55 @@ export function stateRootArg(root: string | undefined): string {
 }
 
 /** What CONTAINER_OPTIONS and --root parsed to, as run and the app take it. */
-export function containerArgs(values: {
-  image?: string | undefined;
-  name?: string | undefined;
-  keep?: boolean | undefined;
-  userns?: boolean | undefined;
-  root?: string | undefined;
-}): { image: string; name?: string; keep: boolean; userns?: IdMap; root: string } {
+export function containerArgs(
+  values: {
+    image?: string | undefined;
+    name?: string | undefined;
+    keep?: boolean | undefined;
+    userns?: boolean | undefined;
+    root?: string | undefined;
+    'pids-limit'?: string | undefined;
+    memory?: string | undefined;
+    cpus?: string | undefined;
+  },
+  command = 'run',
+): {
+  image: string;
+  name?: string;
+  keep: boolean;
+  userns?: IdMap;
+  root: string;
+  limits: ResourceLimits;
+} {
   return {
+    limits: limitsArg(command, values),
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
     ...(values.userns ? { userns: usernsRange() } : {}),
     root: stateRootArg(values.root),
   };
+}
+
+/** --pids-limit, --memory, --cpus: a bad value is a usage error. */
+function limitsArg(
+  command: string,
+  values: {
+    'pids-limit'?: string | undefined;
+    memory?: string | undefined;
+    cpus?: string | undefined;
+  },
+): ResourceLimits {
+  try {
+    return parseLimits({
+      pidsLimit: values['pids-limit'],
+      memory: values.memory,
+      cpus: values.cpus,
+    });
+  } catch (err) {
+    if (err instanceof LimitError) throw usageError(command, err.message);
+    throw err;
+  }
 }
 
 /**

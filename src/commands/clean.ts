@@ -1,5 +1,7 @@
 /** `overlay-tui clean`: recover what crashed runs left behind, and say what was done. */
 import { recoverDeadContainers } from '../engine/container/recover.js';
+import { detectLayout, removeStrayCgroups } from '../engine/cgroup/index.js';
+import { containerPaths, listContainerIds, readState } from '../engine/container/state.js';
 import { removeStaleExtractions } from '../engine/image/store.js';
 import { requireOverlayfs, requireRoot } from '../engine/preflight.js';
 import { requireHelper } from '../engine/helper.js';
@@ -17,7 +19,8 @@ DESCRIPTION
     closed terminal, a crash): kills whatever still runs in them, unmounts
     their overlay, and removes upper, work and merged (a container started
     with --keep is stopped and keeps its upper). Also removes image
-    extractions that were interrupted. Every command does this quietly at
+    extractions that were interrupted, and cgroups named overlay-tui/ID
+    that no container owns any more (empty, and older than a minute). Every command does this quietly at
     start; 'clean' does it explicitly and reports each step. Nothing is
     deleted while anything is still mounted on or under it.
 
@@ -43,12 +46,21 @@ export function cleanCommand(argv: string[]): number {
   const store = openStateRoot(stateRootArg(values.root));
   const containers = recoverDeadContainers(store);
   const extractions = removeStaleExtractions(store);
+  // This root's containers that still run keep theirs, even when empty for a moment.
+  const live = new Set(
+    listContainerIds(store).filter(
+      (id) => readState(containerPaths(store, id))?.status !== 'stopped',
+    ),
+  );
+  const strays = removeStrayCgroups(detectLayout(), live);
   for (const c of containers) {
     process.stdout.write(
       `container ${c.id}: killed, unmounted, ${c.kept ? 'stopped (upper kept)' : 'removed'}\n`,
     );
   }
   for (const e of extractions) process.stdout.write(`interrupted extraction ${e}: removed\n`);
-  if (containers.length + extractions.length === 0) process.stdout.write('nothing to clean\n');
+  for (const dir of strays) process.stdout.write(`stray cgroup ${dir}: removed\n`);
+  if (containers.length + extractions.length + strays.length === 0)
+    process.stdout.write('nothing to clean\n');
   return 0;
 }

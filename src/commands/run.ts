@@ -6,6 +6,8 @@ import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
 import { SignalGuard } from '../engine/signal-guard.js';
+import { oomMessage } from '../engine/cgroup/index.js';
+import type { ResourceLimits } from '../engine/confine/types.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
 import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
@@ -25,7 +27,8 @@ export const RUN_HELP = `NAME
 
 SYNOPSIS
     overlay-tui run [--image FILE] [--name NAME] [--keep] [--userns]
-                    [--events FILE] [--root DIR] [--] CMD [ARG...]
+                    [--events FILE] [--pids-limit N] [--memory SIZE]
+                    [--cpus N.N] [--root DIR] [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
@@ -34,11 +37,14 @@ DESCRIPTION
     CMD as pid 1 in new mount, UTS, IPC, PID and network namespaces with
     merged as its root (pivot_root). CMD is an argument list, never split on
     spaces. Standard input, output and error are attached; when standard
-    input is a terminal the container gets a pty of its own.
+    input is a terminal the container gets a pty of its own. The container
+    has a cgroup of its own (cgroup v2, or v1 with the hybrid's unified one)
+    holding its limits; on cgroup v1 it can open only the standard devices.
 
     On exit, on Ctrl-C, SIGTERM or SIGHUP the container's processes are
-    killed, the overlay is unmounted and upper, work and merged are removed.
-    The lower directory stays for the next run.
+    killed (through its cgroup, thawed first if anyone froze it), the
+    overlay is unmounted, and upper, work, merged and the cgroup are
+    removed. The lower directory stays for the next run.
 
 OPTIONS
     --image FILE   image tarball, plain or gzip, e.g. from docker export
@@ -57,6 +63,12 @@ OPTIONS
                    each with the command line typed before it (with a tty);
                    before Linux 6.5 a write to a file still for 30 s may be
                    recorded late or not at all (see 'overlay-tui watch --help')
+    --pids-limit N at most N processes in the container (default 4096;
+                   0 or less: no limit), as Docker's; a fork bomb stops there
+    --memory SIZE  memory limit with b, k, m or g (at least 6m), swap
+                   included; when it is reached the kernel kills a process
+                   and overlay-tui says so in one line
+    --cpus N.N     CPU time, in CPUs' worth (e.g. 0.5), as Docker's --cpus
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -85,6 +97,7 @@ export interface RunArgs {
   userns?: IdMap;
   events?: string;
   root: string;
+  limits: ResourceLimits;
   command: string[];
 }
 
@@ -147,6 +160,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       keep: args.keep,
       command: args.command,
       ...(args.userns ? { userns: args.userns } : {}),
+      cgroup: { limits: args.limits, allowAllDevices: false },
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -176,6 +190,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           paths,
           hostname: state.id,
           command: args.command,
+          cgroup: state.cgroup,
           ...(state.userns ? { userns: state.userns } : {}),
         };
         exitCode = await runInContainer(
@@ -190,10 +205,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       await recorder?.stop(); // before teardown removes upper
       const current = readState(paths) ?? state;
       container = undefined;
+      // Read before teardown removes the cgroup that counts them.
+      const oom = current.cgroup ? oomMessage(current.cgroup, current.id) : undefined;
       teardownContainer(paths, current, {
         keep: args.keep,
         ...(exitCode !== undefined ? { exitCode } : {}),
       });
+      if (oom) process.stderr.write(`overlay-tui: ${oom}\n`);
     }
     return guard.exitCode ?? exitCode ?? 125;
   } catch (err) {

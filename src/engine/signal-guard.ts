@@ -3,7 +3,10 @@
  * aborts what is under way (an extraction) and runs the registered stop
  * action (kill the container), so that teardown runs in the normal path;
  * the exit code is then 128+N, as a shell reports it. A second signal while
- * stopping is ignored: teardown must not be cut short.
+ * stopping is ignored: teardown must not be cut short. Nothing the stop
+ * action throws escapes the handler (it would be an uncaught exception
+ * with a stack trace, and the teardown after it would not run): it is
+ * reported in one line, and the normal path's teardown still follows.
  */
 import { constants } from 'node:os';
 
@@ -17,8 +20,17 @@ export class SignalGuard {
     if (this.received) return;
     this.received = sig;
     this.controller.abort();
-    this.stopAction?.();
+    this.runStop(this.stopAction);
   };
+
+  private runStop(action: (() => void) | undefined): void {
+    try {
+      action?.();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`overlay-tui: stopping on ${this.received ?? 'a signal'}: ${why}\n`);
+    }
+  }
 
   constructor() {
     for (const sig of HANDLED) process.on(sig, this.handler);
@@ -41,7 +53,7 @@ export class SignalGuard {
   /** What to do on a signal; runs at once if one already came. */
   onStop(action: (() => void) | undefined): void {
     this.stopAction = action;
-    if (this.received) action?.();
+    if (this.received) this.runStop(action);
   }
 
   dispose(): void {

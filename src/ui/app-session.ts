@@ -23,6 +23,8 @@ import type { ClassifiedLayers } from '../engine/layers/classify-container.js';
 import { readVersions, type Versions } from '../engine/layers/read-versions.js';
 import type { ChangeEvent } from '../overlay/index.js';
 import type { StatusInfo } from './store/app-store.js';
+import { readUsage, type CgroupUsage } from '../engine/cgroup/index.js';
+import type { ResourceLimits } from '../engine/confine/types.js';
 import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
 
@@ -60,7 +62,12 @@ export class AppSession {
   constructor(
     private readonly root: StateRoot,
     private readonly image: Image,
-    private readonly opts: { name?: string; keep: boolean; userns?: IdMap },
+    private readonly opts: {
+      name?: string;
+      keep: boolean;
+      userns?: IdMap;
+      limits?: ResourceLimits;
+    },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
@@ -72,6 +79,7 @@ export class AppSession {
       keep: this.keep,
       command: ['/bin/sh'],
       ...(this.opts.userns ? { userns: this.opts.userns } : {}),
+      ...(this.opts.limits ? { cgroup: { limits: this.opts.limits, allowAllDevices: false } } : {}),
     });
     return this.container;
   }
@@ -97,6 +105,7 @@ export class AppSession {
         paths,
         hostname: state.id,
         command: ['/bin/sh'],
+        cgroup: state.cgroup,
         ...(state.userns ? { userns: state.userns } : {}),
       };
       const size = { cols: screen.cols, rows: screen.rows };
@@ -138,6 +147,12 @@ export class AppSession {
       // helper has recorded it; until then the helper's own.
       ...(this.shell ? { pid: readInitPid(paths)?.pid ?? this.shell.proc.pid } : {}),
     };
+  }
+
+  /** The container's memory and pids: a few small reads of its cgroup's files. */
+  usage(): CgroupUsage | undefined {
+    const cgroup = this.container?.state.cgroup;
+    return cgroup ? readUsage(cgroup) : undefined;
   }
 
   writeToShell(bytes: Buffer): void {

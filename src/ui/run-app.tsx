@@ -15,6 +15,7 @@ import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
 import type { IdMap } from '../overlay/id-map.js';
+import type { ResourceLimits } from '../engine/confine/types.js';
 
 export interface AppArgs {
   image: string;
@@ -23,6 +24,7 @@ export interface AppArgs {
   userns?: IdMap;
   root: string;
   argv: string[];
+  limits?: ResourceLimits;
   /** The prefix byte (--prefix); default C-b. */
   prefix?: number;
 }
@@ -100,6 +102,7 @@ export async function runApp(args: AppArgs): Promise<number> {
         ...(args.name !== undefined ? { name: args.name } : {}),
         keep: args.keep,
         ...(args.userns ? { userns: args.userns } : {}),
+        ...(args.limits ? { limits: args.limits } : {}),
       },
       guard,
     );
@@ -127,6 +130,7 @@ async function showApp(
   const layout = computeLayout(size.cols, size.rows);
   if (!layout) throw new UserError('the terminal became too small');
   const screen = new TerminalScreen({ cols: layout.terminal.width, rows: layout.terminal.height });
+  let stopUsage = (): void => {};
   try {
     const layers = await session.startShell(screen);
     const appStore = createAppStore(
@@ -154,6 +158,11 @@ async function showApp(
       },
       { keepUpper: session.keep },
     );
+    // The status bar's memory and pids; a new OOM kill is said there too.
+    appStore.getState().setUsage(session.usage());
+    const usageTimer = setInterval(() => appStore.getState().setUsage(session.usage()), 1000);
+    usageTimer.unref();
+    stopUsage = () => clearInterval(usageTimer);
     session.sink = {
       state: (next) => appStore.getState().setLayers(next),
       events: (events) => appStore.getState().addEvents(events),
@@ -188,6 +197,7 @@ async function showApp(
       if (code !== undefined && code >= 125 && code <= 127) await sayWhyShellEnded(screen, code);
     }
   } finally {
+    stopUsage();
     await session.stopShell();
     screen.dispose();
   }

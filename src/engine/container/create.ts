@@ -10,6 +10,8 @@ import { UserError, errnoCode } from '../errors.js';
 import { idmapMount, mountOverlay } from '../helper.js';
 import { hostId, type IdMap } from '../../overlay/id-map.js';
 import { isRealDir, withRealDir } from '../no-follow.js';
+import { detectLayout, makeCgroup, planCgroup, type CgroupOptions } from '../cgroup/index.js';
+import { DEFAULT_PIDS_LIMIT } from '../cgroup/limits.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import type { Image } from '../image/store.js';
@@ -30,6 +32,8 @@ export interface CreateOptions {
   overlay?: OverlayOptions;
   /** --userns: run in a user namespace with this map, the lowers idmapped. */
   userns?: IdMap;
+  /** Its cgroup's limits; default: --pids-limit 4096 only. */
+  cgroup?: CgroupOptions;
 }
 
 export interface Container {
@@ -107,8 +111,19 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     createdAt: new Date().toISOString(),
     ...(opts.userns ? { userns: opts.userns } : {}),
   };
+  const layout = detectLayout();
+  const cgroup = planCgroup(layout, paths.dir.slice(store.containers.length + 1));
+  if (cgroup) state.cgroup = cgroup;
   try {
+    // Recorded before it is made: whoever tears this down (a crash's recovery too) removes it.
     writeState(paths, state);
+    if (cgroup) {
+      makeCgroup(
+        cgroup,
+        layout,
+        opts.cgroup ?? { limits: { pidsLimit: DEFAULT_PIDS_LIMIT }, allowAllDevices: false },
+      );
+    }
     // merged's root takes upper's root attributes: give it the image's.
     const root = lstatSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { requireHelper } from '../helper.js';
+import { cgroupDirs, type ContainerCgroup } from '../cgroup/index.js';
 import type { ContainerPaths } from './state.js';
 import { idMapArg, type IdMap } from '../../overlay/id-map.js';
 
@@ -24,6 +25,8 @@ export interface LaunchSpec {
   command: string[];
   /** --userns: the user namespace's map. */
   userns?: IdMap;
+  /** The container's cgroups, which the helper joins before it forks pid 1. */
+  cgroup?: ContainerCgroup | undefined;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -36,6 +39,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     '--pid-file',
     spec.paths.pidFile,
     ...(spec.userns ? ['--userns', idMapArg(spec.userns)] : []),
+    ...(spec.cgroup ? cgroupDirs(spec.cgroup).flatMap((dir) => ['--cgroup', dir]) : []),
     '--',
     ...spec.command,
   ];

@@ -8,6 +8,7 @@ import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRealDir, lstatOrNone, readFileNoFollow, writeNewFile } from '../no-follow.js';
+import type { ContainerCgroup } from '../cgroup/record.js';
 import type { ProcessRef } from '../proc.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import type { StateRoot } from '../state-root.js';
@@ -35,6 +36,8 @@ export interface ContainerState {
   init?: ProcessRef;
   createdAt: string;
   exitCode?: number;
+  /** Its own cgroups (cgroup/record.ts): recorded before they are made, removed at teardown. */
+  cgroup?: ContainerCgroup;
 }
 
 export interface ContainerPaths {

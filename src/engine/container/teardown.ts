@@ -9,6 +9,7 @@
  * after an uncaught exception, where nothing asynchronous completes.
  */
 import { rmSync } from 'node:fs';
+import { tearDownCgroup } from '../cgroup/index.js';
 import { UserError } from '../errors.js';
 import { unmount } from '../helper.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
@@ -16,6 +17,7 @@ import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
 import {
   readInitPid,
   requireRealContainerDir,
+  readState,
   writeState,
   type ContainerPaths,
   type ContainerState,
@@ -26,6 +28,10 @@ const KILL_TIMEOUT_MS = 5000;
 
 /** Kills the container's pid 1 (and so its whole pid namespace) and waits for it. */
 export function killContainer(paths: ContainerPaths, state: ContainerState | undefined): void {
+  // Through its cgroup first: that thaws a frozen container, and reaches
+  // every process in it, whatever pid namespace or parent it has.
+  const recorded = state ?? readState(paths);
+  if (recorded?.cgroup) tearDownCgroup(recorded.cgroup, recorded.id, KILL_TIMEOUT_MS);
   const init = state?.init ?? readInitPid(paths);
   if (!init) return;
   // A recorded pid in our own pid namespace is not a container's pid 1: never kill it.

@@ -8,7 +8,7 @@
  *
  *   ovl-helper mount LOWERDIRS UPPER WORK MERGED [OPTION=VALUE...]
  *   ovl-helper umount PATH
- *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE -- CMD ARG...
+ *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]... -- CMD ARG...
  *
  * Exit codes of `run`: the command's own code, 128+N if it was killed by
  * signal N, 125 if the container could not be set up, 126 if the command
@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup-join.h"
 #include "mount-api.h"
 #include "userns.h"
 
@@ -83,6 +84,8 @@ struct run_args {
   const char *pid_file;
   int userns; /* --userns given: in a user namespace, with map */
   struct ovl_idmap map;
+  const char *cgroups[8];
+  int ncgroups;
   char **argv;
 };
 
@@ -309,6 +312,7 @@ static int cmd_run(int argc, char **argv) {
       if (ovl_idmap_parse(argv[++i], &a.map) != 0) die(2, "run: --userns wants BASE:SIZE, not %s", argv[i]);
       a.userns = 1;
     }
+    else if (strcmp(argv[i], "--cgroup") == 0 && a.ncgroups < 8) a.cgroups[a.ncgroups++] = argv[++i];
     else die(2, "run: unknown option %s", argv[i]);
   }
   if (!a.root || !a.hostname || i >= argc) die(2, "usage: run --root DIR --hostname NAME [--pid-file F] -- CMD...");
@@ -317,6 +321,10 @@ static int cmd_run(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   const char *want_parent = getenv("OVL_HELPER_PARENT");
   if (want_parent && atoi(want_parent) != getppid()) return EXIT_SETUP; /* parent already gone */
+
+  char why[4200];
+  for (int c = 0; c < a.ncgroups; c++)
+    if (ovl_cgroup_join(a.cgroups[c], why, sizeof why) != 0) die(EXIT_SETUP, "%s", why);
 
   if (a.userns) {
     /* First, so that the namespaces below belong to it. */

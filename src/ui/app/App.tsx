@@ -237,6 +237,7 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
         keepUpper={s.keepUpper}
         notice={s.notice}
         width={layout.width}
+        usage={s.usage}
       />
       <KeyLegend width={layout.width} prefix={prefixName} />
     </Box>

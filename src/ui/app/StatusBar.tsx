@@ -6,6 +6,7 @@
 import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { StatusInfo } from '../store/app-store.js';
+import type { CgroupUsage } from '../../engine/cgroup/usage.js';
 import { humanBytes } from '../../engine/human-bytes.js';
 
 export interface StatusBarProps {
@@ -14,9 +15,25 @@ export interface StatusBarProps {
   keepUpper: boolean;
   notice?: string | undefined;
   width: number;
+  usage?: CgroupUsage | undefined;
 }
 
-function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusBarProps) {
+/** `mem 3.1 MiB/64 MiB · pids 2/4096`, and the OOM kills once there are any. */
+export function usageText(u: CgroupUsage): string {
+  const of = (n: string, limit: string | undefined) => (limit === undefined ? n : `${n}/${limit}`);
+  const parts = [
+    ...(u.memoryBytes !== undefined
+      ? [
+          `mem ${of(humanBytes(u.memoryBytes), u.memoryLimit !== undefined ? humanBytes(u.memoryLimit) : undefined)}`,
+        ]
+      : []),
+    `pids ${of(String(u.pids), u.pidsLimit !== undefined ? String(u.pidsLimit) : undefined)}`,
+    ...(u.oomKills > 0 ? [`OOM-killed ${u.oomKills}`] : []),
+  ];
+  return parts.join(' · ');
+}
+
+function StatusBarView({ status, upperBytes, keepUpper, notice, width, usage }: StatusBarProps) {
   if (notice !== undefined) {
     return (
       <Box width={width}>
@@ -30,6 +47,7 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width }: StatusB
     `image ${status.image}`,
     `container ${status.id}`,
     status.pid !== undefined ? `pid ${status.pid}` : undefined,
+    usage ? usageText(usage) : undefined,
     `upper ${humanBytes(upperBytes)}${keepUpper ? ' (kept on exit)' : ''}`,
     `overlay ${status.mountOptions}`,
   ].filter((p) => p !== undefined);

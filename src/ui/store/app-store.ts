@@ -13,6 +13,8 @@ import {
 } from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
 import type { Versions } from '../../engine/layers/read-versions.js';
+import type { CgroupUsage } from '../../engine/cgroup/usage.js';
+import { humanBytes } from '../../engine/human-bytes.js';
 
 export type PaneId = 'terminal' | 'lower' | 'upper' | 'merged' | 'feed';
 export const PANE_ORDER: readonly PaneId[] = ['terminal', 'lower', 'upper', 'merged', 'feed'];
@@ -80,6 +82,8 @@ export interface AppState {
   /** The first quit asked because the shell still runs processes; another quit quits. */
   quitPending: boolean;
   restarting: boolean;
+  /** The container's memory and pids, from its cgroup (polled about once a second). */
+  usage?: CgroupUsage | undefined;
 
   setLayers(layers: ClassifiedLayers): void;
   addEvents(events: ChangeEvent[]): void;
@@ -103,6 +107,8 @@ export interface AppState {
   /** After a restart: the new container's layers and status, everything else as at start. */
   reset(layers: ClassifiedLayers, status: StatusInfo): void;
   setNotice(text: string | undefined): void;
+  /** A new reading of the cgroup; a new OOM kill is also said in the status bar. */
+  setUsage(usage: CgroupUsage | undefined): void;
 }
 
 function upperBytes(layers: ClassifiedLayers): number {
@@ -296,5 +302,17 @@ export function createAppStore(
       flash(set, get, `restarted: container ${nextStatus.id}, with a fresh upper`);
     },
     setNotice: (text) => (text === undefined ? set({ notice: undefined }) : flash(set, get, text)),
+    setUsage: (usage) => {
+      const last = get().usage;
+      const before = last?.oomKills ?? 0;
+      // Unchanged (an idle shell): no new state, so nothing is drawn again.
+      if (usage && last && JSON.stringify(usage) === JSON.stringify(last)) return;
+      set({ usage });
+      if (usage && usage.oomKills > before) {
+        const limit =
+          usage.memoryLimit !== undefined ? ` (limit ${humanBytes(usage.memoryLimit)})` : '';
+        flash(set, get, `out of memory: the kernel killed a process in the container${limit}`);
+      }
+    },
   }));
 }
