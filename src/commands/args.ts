@@ -8,17 +8,29 @@ import { INSTALL_DIR } from '../engine/install-dir.js';
 import { existsSync } from 'node:fs';
 import { UsageError, UserError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
+import { UnknownCapabilityError, normalizeCapability } from '../engine/confine/capabilities.js';
+import { SecurityOptError, parseSecurityOpts } from '../engine/confine/security-opt.js';
+import type { ConfineOptions } from '../engine/confine/profile.js';
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies OptionSpecs;
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpecs;
-/** What makes a container: the image, its name, keep its upper. For `run` and the app. */
+/** How the container is confined (Docker's spelling). For `run` and the app. */
+export const CONFINE_OPTIONS = {
+  privileged: { type: 'boolean' },
+  'cap-add': { type: 'string', multiple: true },
+  'cap-drop': { type: 'string', multiple: true },
+  'security-opt': { type: 'string', multiple: true },
+} as const satisfies OptionSpecs;
+
+/** What makes a container: the image, its name, keep its upper, its confinement. For `run` and the app. */
 export const CONTAINER_OPTIONS = {
   image: { type: 'string' },
   name: { type: 'string' },
   keep: { type: 'boolean' },
+  ...CONFINE_OPTIONS,
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -39,18 +51,52 @@ export function stateRootArg(root: string | undefined): string {
   return root ?? DEFAULT_STATE_ROOT;
 }
 
-/** What CONTAINER_OPTIONS and --root parsed to, as run and the app take it. */
-export function containerArgs(values: {
-  image?: string | undefined;
-  name?: string | undefined;
-  keep?: boolean | undefined;
-  root?: string | undefined;
-}): { image: string; name?: string; keep: boolean; root: string } {
+/** CONFINE_OPTIONS checked: an unknown capability or --security-opt is a usage error of COMMAND. */
+export function confineArgs(
+  command: string,
+  values: {
+    privileged?: boolean | undefined;
+    'cap-add'?: string[] | undefined;
+    'cap-drop'?: string[] | undefined;
+    'security-opt'?: string[] | undefined;
+  },
+): ConfineOptions {
+  try {
+    const security = parseSecurityOpts(values['security-opt'] ?? []);
+    return {
+      privileged: values.privileged ?? false,
+      capAdd: (values['cap-add'] ?? []).map(normalizeCapability),
+      capDrop: (values['cap-drop'] ?? []).map(normalizeCapability),
+      ...security,
+    };
+  } catch (err) {
+    if (err instanceof UnknownCapabilityError) throw usageError(command, err.message);
+    if (err instanceof SecurityOptError) throw usageError(command, err.message);
+    throw err;
+  }
+}
+
+/** What CONTAINER_OPTIONS and --root parsed to, as run and the app (COMMAND '') take it. */
+export function containerArgs(
+  values: {
+    image?: string | undefined;
+    name?: string | undefined;
+    keep?: boolean | undefined;
+    root?: string | undefined;
+    privileged?: boolean | undefined;
+    'cap-add'?: string[] | undefined;
+    'cap-drop'?: string[] | undefined;
+    'security-opt'?: string[] | undefined;
+  },
+  command = 'run',
+): { image: string; name?: string; keep: boolean; root: string; confine: ConfineOptions } {
+  const confine = confineArgs(command, values);
   return {
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
     root: stateRootArg(values.root),
+    confine,
   };
 }
 

@@ -18,13 +18,19 @@ import {
   usageError,
 } from './args.js';
 import { prepare } from './prepare.js';
+import {
+  buildProfile,
+  PRIVILEGED_WARNING,
+  type ConfineOptions,
+} from '../engine/confine/profile.js';
 
 export const RUN_HELP = `NAME
     overlay-tui run - run a command in a new overlay container
 
 SYNOPSIS
     overlay-tui run [--image FILE] [--name NAME] [--keep] [--events FILE]
-                    [--root DIR] [--] CMD [ARG...]
+                    [--privileged] [--cap-add CAP] [--cap-drop CAP]
+                    [--security-opt OPT] [--root DIR] [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
@@ -39,6 +45,16 @@ DESCRIPTION
     killed, the overlay is unmounted and upper, work and merged are removed.
     The lower directory stays for the next run.
 
+    The container is confined as Docker confines its containers by default:
+    root in it keeps 14 capabilities (CHOWN, DAC_OVERRIDE, FSETID, FOWNER,
+    MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE,
+    SYS_CHROOT, KILL, AUDIT_WRITE), none inheritable or ambient; Docker's
+    default seccomp profile filters its system calls; /proc/kcore,
+    /proc/keys and other kernel files are hidden, /proc/sys and a few more
+    are read-only, /sys is read-only for good; and no device node opens
+    but /dev/null, zero, full, random, urandom, tty, console and the ptys
+    (every writable mount is nodev).
+
 OPTIONS
     --image FILE   image tarball, plain or gzip, e.g. from docker export
                    (default: the busybox image built by 'npm run image')
@@ -50,6 +66,18 @@ OPTIONS
                    each with the command line typed before it (with a tty);
                    before Linux 6.5 a write to a file still for 30 s may be
                    recorded late or not at all (see 'overlay-tui watch --help')
+    --privileged   no confinement at all: every capability, no seccomp, no
+                   hidden paths, host devices reachable (the container's
+                   root is the host's root; a warning line says so)
+    --cap-add CAP  give root in the container capability CAP as well
+                   (NET_ADMIN, CAP_NET_ADMIN, any case, or ALL); repeatable
+    --cap-drop CAP take capability CAP away (or ALL); repeatable. An added
+                   one wins over the same one dropped, as in Docker
+    --security-opt OPT
+                   no-new-privileges[=true|false]: no setuid program or
+                   file capability raises privileges; seccomp=unconfined:
+                   no system call filter; seccomp=FILE: a profile in
+                   Docker's JSON form instead of the default; repeatable
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -62,6 +90,7 @@ EXAMPLES
     sudo overlay-tui run -- sh
     sudo overlay-tui run --keep --name demo -- sh -c 'echo hi >> /etc/passwd'
     sudo overlay-tui run --image debian.tar.gz -- cat /etc/os-release
+    sudo overlay-tui run --cap-add NET_ADMIN -- ip link set lo up
 `;
 
 const RUN_OPTIONS = {
@@ -77,6 +106,7 @@ export interface RunArgs {
   keep: boolean;
   events?: string;
   root: string;
+  confine: ConfineOptions;
   command: string[];
 }
 
@@ -124,6 +154,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const store = prepare(['run', ...argv], args.root);
+  const confinement = buildProfile(args.confine);
+  if (confinement.privileged) process.stderr.write(`overlay-tui: ${PRIVILEGED_WARNING}\n`);
   const guard = new SignalGuard();
   let container: Container | undefined;
   // Last resort (an exception nobody caught, process.exit elsewhere): still tear down.
@@ -138,6 +170,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
       command: args.command,
+      confinement,
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -157,7 +190,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         recorder = await recordEvents(args.events, paths.upper, state.lowers, () => typed.current);
       }
       if (!guard.receivedSignal) {
-        const spec = { paths, hostname: state.id, command: args.command };
+        const spec = { paths, hostname: state.id, command: args.command, confinement };
         exitCode = await runInContainer(
           spec,
           (pid) => (helperPid = pid),

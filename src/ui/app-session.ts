@@ -24,6 +24,8 @@ import type { ChangeEvent } from '../overlay/index.js';
 import type { StatusInfo } from './store/app-store.js';
 import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
+import type { ConfineProfile } from '../engine/confine/types.js';
+import { defaultProfile } from '../engine/confine/profile.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,6 +47,8 @@ export class AppSession {
   /** The container teardown is owed to; undefined once torn down. */
   container: Container | undefined;
   keep: boolean;
+  /** How every container of this session (restarts too) is confined. */
+  readonly confinement: ConfineProfile;
   sink: SessionSink | undefined;
   private shell: Shell | undefined;
   private quitting = false;
@@ -59,10 +63,11 @@ export class AppSession {
   constructor(
     private readonly root: StateRoot,
     private readonly image: Image,
-    private readonly opts: { name?: string; keep: boolean },
+    private readonly opts: { name?: string; keep: boolean; confinement?: ConfineProfile },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
+    this.confinement = opts.confinement ?? defaultProfile();
   }
 
   create(name: string | undefined): Container {
@@ -70,6 +75,7 @@ export class AppSession {
       ...(name !== undefined ? { name } : {}),
       keep: this.keep,
       command: ['/bin/sh'],
+      confinement: this.confinement,
     });
     return this.container;
   }
@@ -90,7 +96,12 @@ export class AppSession {
     try {
       await watcher.start();
       watcher.loadLowerDir('/'); // the top level is shown expanded
-      const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
+      const spec = {
+        paths,
+        hostname: state.id,
+        command: ['/bin/sh'],
+        confinement: this.confinement,
+      };
       const size = { cols: screen.cols, rows: screen.rows };
       const proc = await launchOnPty(spec, size, 'xterm-256color');
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };

@@ -14,12 +14,18 @@ import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
+import {
+  buildProfile,
+  PRIVILEGED_WARNING,
+  type ConfineOptions,
+} from '../engine/confine/profile.js';
 
 export interface AppArgs {
   image: string;
   name?: string;
   keep: boolean;
   root: string;
+  confine: ConfineOptions;
   argv: string[];
   /** The prefix byte (--prefix); default C-b. */
   prefix?: number;
@@ -85,6 +91,9 @@ function checkTerminal(): { cols: number; rows: number } {
 export async function runApp(args: AppArgs): Promise<number> {
   const size = checkTerminal();
   const store = prepare(args.argv, args.root);
+  const confinement = buildProfile(args.confine);
+  // Said before the screen opens (it is there again when the app ends) and in the status bar.
+  if (confinement.privileged) process.stderr.write(`overlay-tui: ${PRIVILEGED_WARNING}\n`);
   const guard = new SignalGuard();
   let session: AppSession | undefined;
   const onExit = (): void => session?.teardown();
@@ -94,7 +103,7 @@ export async function runApp(args: AppArgs): Promise<number> {
     session = new AppSession(
       store,
       image,
-      { ...(args.name !== undefined ? { name: args.name } : {}), keep: args.keep },
+      { ...(args.name !== undefined ? { name: args.name } : {}), keep: args.keep, confinement },
       guard,
     );
     session.create(args.name);
@@ -153,6 +162,7 @@ async function showApp(
       events: (events) => appStore.getState().addEvents(events),
       error: (message) => appStore.getState().setNotice(message),
     };
+    if (session.confinement.privileged) appStore.getState().setNotice(PRIVILEGED_WARNING);
     colourForTerminal(process.env);
     const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
     process.stdout.write(ALT_SCREEN_ON);

@@ -19,17 +19,23 @@ import {
   type ContainerState,
 } from './state.js';
 import { teardownContainer } from './teardown.js';
+import { confinementSummary, defaultProfile } from '../confine/profile.js';
+import { seccompRulesFile, writeSeccompRules } from '../confine/helper-args.js';
+import type { ConfineProfile } from '../confine/types.js';
 
 export interface CreateOptions {
   name?: string;
   keep: boolean;
   command: string[];
   overlay?: OverlayOptions;
+  /** Default: Docker's default confinement. */
+  confinement?: ConfineProfile;
 }
 
 export interface Container {
   paths: ContainerPaths;
   state: ContainerState;
+  confinement: ConfineProfile;
 }
 
 /** Reserves the name by creating its directory: mkdir is atomic. */
@@ -59,6 +65,7 @@ function reserve(store: StateRoot, name: string | undefined): ContainerPaths {
 }
 
 export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
+  const confinement = opts.confinement ?? defaultProfile();
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
   if (!owner) throw new Error('cannot read /proc/self/stat');
@@ -72,9 +79,11 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     keep: opts.keep,
     owner,
     createdAt: new Date().toISOString(),
+    confinement: confinementSummary(confinement),
   };
   try {
     writeState(paths, state);
+    writeSeccompRules(seccompRulesFile(paths.dir), confinement);
     // merged's root takes upper's root attributes: give it the image's.
     const root = statSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });
@@ -89,7 +98,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     );
     state.status = 'running';
     writeState(paths, state);
-    return { paths, state };
+    return { paths, state, confinement };
   } catch (err) {
     teardownContainer(paths, state, { keep: false });
     throw err;

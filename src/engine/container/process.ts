@@ -9,6 +9,9 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { requireHelper } from '../helper.js';
 import type { ContainerPaths } from './state.js';
+import { confineHelperArgs, seccompRulesFile } from '../confine/helper-args.js';
+import { defaultProfile } from '../confine/profile.js';
+import type { ConfineProfile } from '../confine/types.js';
 
 export interface ContainerProcess {
   /** Resolves with the command's exit code (128+N if killed by signal N). */
@@ -21,6 +24,8 @@ export interface LaunchSpec {
   paths: ContainerPaths;
   hostname: string;
   command: string[];
+  /** The profile createContainer was given (it wrote the seccomp rules); default: Docker's. */
+  confinement?: ConfineProfile;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -32,6 +37,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     spec.hostname,
     '--pid-file',
     spec.paths.pidFile,
+    ...confineHelperArgs(spec.confinement ?? defaultProfile(), seccompRulesFile(spec.paths.dir)),
     '--',
     ...spec.command,
   ];

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { ConfinementSummary } from '../confine/profile.js';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 
@@ -27,6 +28,8 @@ export interface ContainerState {
   init?: ProcessRef;
   createdAt: string;
   exitCode?: number;
+  /** How the container is confined (capabilities, seccomp, no_new_privs, --privileged). */
+  confinement?: ConfinementSummary;
 }
 
 export interface ContainerPaths {
