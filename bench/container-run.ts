@@ -9,6 +9,8 @@
  * most 2× the plain script's median. Two diagnostics run with them to
  * split that cost: `overlay-tui --version` (Node plus the CLI's entry
  * module) and helper-container.sh (the engine's C helper without Node).
+ * A sixth, `run --privileged -- true`, prices the confinement profile
+ * (capabilities, masked paths, nodev, seccomp): at most 5 ms more.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,29 @@ import { pairwise, ratio, spread, summarize, ms } from './lib/stats.js';
 import { markdownTable, seriesJson, timingCells, TIMING_HEADERS, verdict } from './lib/report.js';
 
 export const TARGET_RATIO = 2;
+/** What the confinement profile may add to a run, in ms. */
+export const TARGET_CONFINE_MS = 5;
+
+/** The helper's options for Docker's default profile, as src/engine/confine does (capabilities: the helper's default). */
+const PROFILE_HELPER_ARGS = [
+  ...[
+    '/proc/acpi',
+    '/proc/asound',
+    '/proc/kcore',
+    '/proc/keys',
+    '/proc/latency_stats',
+    '/proc/timer_list',
+    '/proc/timer_stats',
+    '/proc/sched_debug',
+    '/proc/scsi',
+    '/sys/firmware',
+    '/sys/devices/virtual/powercap',
+  ].flatMap((p) => ['--mask', p]),
+  ...['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'].flatMap((p) => [
+    '--readonly',
+    p,
+  ]),
+];
 
 export interface ContainerRunResult {
   markdown: string;
@@ -67,6 +92,27 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
       label: 'diagnostic: helper-container.sh',
       prepare: () => ['sh', helperScript, helperBin, lower, helperDir],
     },
+    {
+      label: 'diagnostic: helper-container.sh, the profile',
+      prepare: () => ['sh', helperScript, helperBin, lower, helperDir, ...PROFILE_HELPER_ARGS],
+    },
+    {
+      label: 'diagnostic: helper-container.sh --privileged',
+      prepare: () => ['sh', helperScript, helperBin, lower, helperDir, '--privileged'],
+    },
+    {
+      label: 'overlay-tui run --privileged -- true',
+      prepare: () => [
+        process.execPath,
+        cliBin,
+        'run',
+        '--root',
+        root,
+        '--privileged',
+        '--',
+        'true',
+      ],
+    },
   ];
   const series = await interleave(cmds, {
     rounds,
@@ -85,11 +131,28 @@ function checkNothingLeft(root: string, box: string): void {
   if (mounts.length > 0) throw new Error(`mounts left behind: ${mounts.join(', ')}`);
 }
 
+function confineVerdict(costMs: number): string {
+  return costMs <= TARGET_CONFINE_MS
+    ? `**met** (≤ ${TARGET_CONFINE_MS} ms)`
+    : `**missed** (> ${TARGET_CONFINE_MS} ms)`;
+}
+
 function analyse(series: Series[], context: object): ContainerRunResult {
-  const [run, plain, node, version, helper] = series;
-  if (!run || !plain || !node || !version || !helper) throw new Error('missing series');
+  const [run, plain, node, version, helper, helperProfile, helperPrivileged, privileged] = series;
+  if (!run || !plain || !node || !version || !helper || !privileged)
+    throw new Error('missing series');
+  if (!helperProfile || !helperPrivileged) throw new Error('missing series');
   const [sRun, sPlain, sNode, sVersion, sHelper] = series.map((x) => summarize(x.wall));
   if (!sRun || !sPlain || !sNode || !sVersion || !sHelper) throw new Error('missing summary');
+  const sPrivileged = summarize(privileged.wall);
+  const confineCost = sRun.median - sPrivileged.median;
+  const pairedConfine = summarize(pairwise(run.wall, privileged.wall, (r, p) => r - p));
+  // The same without Node: the helper alone, less noisy.
+  const helperConfine = summarize(
+    pairwise(helperProfile.wall, helperPrivileged.wall, (c, p) => c - p),
+  );
+  const helperConfineCost =
+    summarize(helperProfile.wall).median - summarize(helperPrivileged.wall).median;
   const cost = sRun.median - sNode.median;
   const costRatio = cost / sPlain.median;
   // Round by round (all ran back to back): the spread of the derived figures.
@@ -134,6 +197,18 @@ function analyse(series: Series[], context: object): ContainerRunResult {
         spread(orchestration),
         '',
       ],
+      [
+        'confinement profile: run − run --privileged',
+        ms(confineCost),
+        spread(pairedConfine),
+        confineVerdict(confineCost),
+      ],
+      [
+        '… the helper alone: profile − --privileged',
+        ms(helperConfineCost),
+        spread(helperConfine),
+        confineVerdict(helperConfineCost),
+      ],
     ],
   );
   const markdown = [
@@ -151,6 +226,11 @@ function analyse(series: Series[], context: object): ContainerRunResult {
         `${ms(cost)} vs ${ms(sPlain.median)} = ${ratio(costRatio)}`,
         verdict(costRatio, TARGET_RATIO),
       ],
+      [
+        `warm run: confinement profile adds ≤ ${TARGET_CONFINE_MS} ms`,
+        `${ms(confineCost)} (per round p10–p90 ${spread(pairedConfine)})`,
+        confineVerdict(confineCost),
+      ],
     ],
     json: {
       context,
@@ -161,6 +241,11 @@ function analyse(series: Series[], context: object): ContainerRunResult {
       met: costRatio <= TARGET_RATIO,
       pairedCost,
       pairedRatio,
+      confineCostMs: confineCost,
+      helperConfineCostMs: helperConfineCost,
+      helperConfine,
+      pairedConfine,
+      confineTargetMs: TARGET_CONFINE_MS,
     },
   };
 }

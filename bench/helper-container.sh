@@ -6,11 +6,14 @@
 # overlay-tui's time minus this one's is what Node and the TypeScript
 # orchestration add.
 #
-#   helper-container.sh HELPER LOWER DIR    (DIR must exist)
+#   helper-container.sh HELPER LOWER DIR [RUN-OPTION...]    (DIR must exist)
+#
+# RUN-OPTIONs go to `ovl-helper run` (the confinement: --privileged, --mask...).
 set -eu
 helper=$1
 lower=$2
 dir=$3
+shift 3
 merged=$dir/merged
 
 cleanup() {
@@ -22,5 +25,5 @@ trap cleanup EXIT
 
 mkdir "$dir/upper" "$dir/work" "$merged"
 "$helper" mount "$lower" "$dir/upper" "$dir/work" "$merged" index=off
-"$helper" run --root "$merged" --hostname bench --pid-file "$dir/pid" -- true
+"$helper" run --root "$merged" --hostname bench --pid-file "$dir/pid" "$@" -- true
 "$helper" umount "$merged"

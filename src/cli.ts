@@ -17,6 +17,7 @@ export const TOP_HELP = `NAME
 SYNOPSIS
     overlay-tui [--image FILE] [--name NAME] [--keep] [--userns] [--root DIR]
                 [--prefix KEY] [--pids-limit N] [--memory SIZE] [--cpus N.N]
+                [--privileged] [--cap-add CAP] [--cap-drop CAP] [--security-opt OPT]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -51,6 +52,15 @@ OPTIONS (the full-screen view)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one
                    character
+    --privileged   no confinement: every capability, no seccomp, host devices
+                   reachable (by default the container is confined as
+                   Docker's are: see 'overlay-tui run --help')
+    --cap-add CAP  give the container's root capability CAP too (NET_ADMIN,
+                   CAP_NET_ADMIN or ALL); repeatable
+    --cap-drop CAP take capability CAP away (or ALL); repeatable
+    --security-opt OPT
+                   no-new-privileges[=true|false], seccomp=unconfined or
+                   seccomp=FILE (Docker's JSON form); repeatable
     -h, --help     show this help
 
 COMMANDS

@@ -11,6 +11,7 @@ import { cli, runIn } from './support/cli.js';
 import { CLI } from './support/paths.js';
 import { imageLower, mountsUnder, removeRoot, tempRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
+import { DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from '../src/engine/confine/profile.js';
 
 let root: string;
 let lower: string;
@@ -145,6 +146,14 @@ describe('the process', () => {
       .trim()
       .split('\n')
       .map((l) => l.split(' ')[4]);
-    expect(points.sort()).toEqual(['/', '/dev', '/dev/pts', '/dev/shm', '/proc', '/sys'].sort());
+    // Besides those, only what confines the container: its standard device
+    // nodes bound onto themselves (to stay usable in a nodev /dev), and
+    // Docker's masked and read-only kernel paths that this kernel has.
+    const base = ['/', '/dev', '/dev/pts', '/dev/shm', '/proc', '/sys'];
+    const nodes = ['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((n) => `/dev/${n}`);
+    const confining = [...nodes, ...DOCKER_MASKED_PATHS, ...DOCKER_READONLY_PATHS];
+    expect(points.filter((p) => base.includes(p ?? '')).sort()).toEqual(base.sort());
+    for (const p of points)
+      expect(base.includes(p ?? '') || confining.includes(p ?? ''), p).toBe(true);
   });
 });

@@ -12,13 +12,24 @@ import { usernsRange } from '../engine/confine/userns-range.js';
 import type { IdMap } from '../overlay/id-map.js';
 import { LimitError, parseLimits } from '../engine/cgroup/limits.js';
 import type { ResourceLimits } from '../engine/confine/types.js';
+import { UnknownCapabilityError, normalizeCapability } from '../engine/confine/capabilities.js';
+import { SecurityOptError, parseSecurityOpts } from '../engine/confine/security-opt.js';
+import type { ConfineOptions } from '../engine/confine/profile.js';
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
 
 export const ROOT_OPTION = { root: { type: 'string' } } as const satisfies OptionSpecs;
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpecs;
-/** What makes a container: the image, its name, keep its upper. For `run` and the app. */
+/** How the container is confined (Docker's spelling). For `run` and the app. */
+export const CONFINE_OPTIONS = {
+  privileged: { type: 'boolean' },
+  'cap-add': { type: 'string', multiple: true },
+  'cap-drop': { type: 'string', multiple: true },
+  'security-opt': { type: 'string', multiple: true },
+} as const satisfies OptionSpecs;
+
+/** What makes a container: the image, its name, keep its upper, its confinement. For `run` and the app. */
 export const CONTAINER_OPTIONS = {
   image: { type: 'string' },
   name: { type: 'string' },
@@ -27,6 +38,7 @@ export const CONTAINER_OPTIONS = {
   'pids-limit': { type: 'string' },
   memory: { type: 'string' },
   cpus: { type: 'string' },
+  ...CONFINE_OPTIONS,
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -48,6 +60,32 @@ export function stateRootArg(root: string | undefined): string {
 }
 
 /** What CONTAINER_OPTIONS and --root parsed to, as run and the app take it. */
+/** CONFINE_OPTIONS checked: an unknown capability or --security-opt is a usage error of COMMAND. */
+export function confineArgs(
+  command: string,
+  values: {
+    privileged?: boolean | undefined;
+    'cap-add'?: string[] | undefined;
+    'cap-drop'?: string[] | undefined;
+    'security-opt'?: string[] | undefined;
+  },
+): ConfineOptions {
+  try {
+    const security = parseSecurityOpts(values['security-opt'] ?? []);
+    return {
+      privileged: values.privileged ?? false,
+      capAdd: (values['cap-add'] ?? []).map(normalizeCapability),
+      capDrop: (values['cap-drop'] ?? []).map(normalizeCapability),
+      ...security,
+    };
+  } catch (err) {
+    if (err instanceof UnknownCapabilityError) throw usageError(command, err.message);
+    if (err instanceof SecurityOptError) throw usageError(command, err.message);
+    throw err;
+  }
+}
+
+/** What CONTAINER_OPTIONS and --root parsed to, as run and the app (COMMAND '') take it. */
 export function containerArgs(
   values: {
     image?: string | undefined;
@@ -58,6 +96,10 @@ export function containerArgs(
     'pids-limit'?: string | undefined;
     memory?: string | undefined;
     cpus?: string | undefined;
+    privileged?: boolean | undefined;
+    'cap-add'?: string[] | undefined;
+    'cap-drop'?: string[] | undefined;
+    'security-opt'?: string[] | undefined;
   },
   command = 'run',
 ): {
@@ -67,7 +109,9 @@ export function containerArgs(
   userns?: IdMap;
   root: string;
   limits: ResourceLimits;
+  confine: ConfineOptions;
 } {
+  const confine = confineArgs(command, values);
   return {
     limits: limitsArg(command, values),
     image: imageArg(values.image),
@@ -75,6 +119,7 @@ export function containerArgs(
     keep: values.keep ?? false,
     ...(values.userns ? { userns: usernsRange() } : {}),
     root: stateRootArg(values.root),
+    confine,
   };
 }
 

@@ -21,6 +21,11 @@ import {
 } from './args.js';
 import { prepare } from './prepare.js';
 import type { IdMap } from '../overlay/id-map.js';
+import {
+  buildProfile,
+  PRIVILEGED_WARNING,
+  type ConfineOptions,
+} from '../engine/confine/profile.js';
 
 export const RUN_HELP = `NAME
     overlay-tui run - run a command in a new overlay container
@@ -28,7 +33,9 @@ export const RUN_HELP = `NAME
 SYNOPSIS
     overlay-tui run [--image FILE] [--name NAME] [--keep] [--userns]
                     [--events FILE] [--pids-limit N] [--memory SIZE]
-                    [--cpus N.N] [--root DIR] [--] CMD [ARG...]
+                    [--cpus N.N] [--privileged] [--cap-add CAP]
+                    [--cap-drop CAP] [--security-opt OPT] [--root DIR]
+                    [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
@@ -45,6 +52,16 @@ DESCRIPTION
     killed (through its cgroup, thawed first if anyone froze it), the
     overlay is unmounted, and upper, work, merged and the cgroup are
     removed. The lower directory stays for the next run.
+
+    The container is confined as Docker confines its containers by default:
+    root in it keeps 14 capabilities (CHOWN, DAC_OVERRIDE, FSETID, FOWNER,
+    MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE,
+    SYS_CHROOT, KILL, AUDIT_WRITE), none inheritable or ambient; Docker's
+    default seccomp profile filters its system calls; /proc/kcore,
+    /proc/keys and other kernel files are hidden, /proc/sys and a few more
+    are read-only, /sys is read-only for good; and no device node opens
+    but /dev/null, zero, full, random, urandom, tty, console and the ptys
+    (every writable mount is nodev).
 
 OPTIONS
     --image FILE   image tarball, plain or gzip, e.g. from docker export
@@ -69,6 +86,18 @@ OPTIONS
                    included; when it is reached the kernel kills a process
                    and overlay-tui says so in one line
     --cpus N.N     CPU time, in CPUs' worth (e.g. 0.5), as Docker's --cpus
+    --privileged   no confinement at all: every capability, no seccomp, no
+                   hidden paths, host devices reachable (the container's
+                   root is the host's root; a warning line says so)
+    --cap-add CAP  give root in the container capability CAP as well
+                   (NET_ADMIN, CAP_NET_ADMIN, any case, or ALL); repeatable
+    --cap-drop CAP take capability CAP away (or ALL); repeatable. An added
+                   one wins over the same one dropped, as in Docker
+    --security-opt OPT
+                   no-new-privileges[=true|false]: no setuid program or
+                   file capability raises privileges; seccomp=unconfined:
+                   no system call filter; seccomp=FILE: a profile in
+                   Docker's JSON form instead of the default; repeatable
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -81,6 +110,7 @@ EXAMPLES
     sudo overlay-tui run -- sh
     sudo overlay-tui run --keep --name demo -- sh -c 'echo hi >> /etc/passwd'
     sudo overlay-tui run --image debian.tar.gz -- cat /etc/os-release
+    sudo overlay-tui run --cap-add NET_ADMIN -- ip link set lo up
 `;
 
 const RUN_OPTIONS = {
@@ -98,6 +128,7 @@ export interface RunArgs {
   events?: string;
   root: string;
   limits: ResourceLimits;
+  confine: ConfineOptions;
   command: string[];
 }
 
@@ -145,6 +176,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const store = prepare(['run', ...argv], args.root);
+  const confinement = buildProfile(args.confine);
+  if (confinement.privileged) process.stderr.write(`overlay-tui: ${PRIVILEGED_WARNING}\n`);
   const guard = new SignalGuard();
   let container: Container | undefined;
   // Last resort (an exception nobody caught, process.exit elsewhere): still tear down.
@@ -160,7 +193,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       keep: args.keep,
       command: args.command,
       ...(args.userns ? { userns: args.userns } : {}),
-      cgroup: { limits: args.limits, allowAllDevices: false },
+      cgroup: { limits: args.limits, allowAllDevices: args.confine.privileged },
+      confinement,
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -191,6 +225,8 @@ export async function runCommand(argv: string[]): Promise<number> {
           hostname: state.id,
           command: args.command,
           cgroup: state.cgroup,
+          confinement,
+          seccompRules: state.seccompRules,
           ...(state.userns ? { userns: state.userns } : {}),
         };
         exitCode = await runInContainer(

@@ -27,6 +27,8 @@ import { readUsage, type CgroupUsage } from '../engine/cgroup/index.js';
 import type { ResourceLimits } from '../engine/confine/types.js';
 import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
+import type { ConfineProfile } from '../engine/confine/types.js';
+import { defaultProfile } from '../engine/confine/profile.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +50,8 @@ export class AppSession {
   /** The container teardown is owed to; undefined once torn down. */
   container: Container | undefined;
   keep: boolean;
+  /** How every container of this session (restarts too) is confined. */
+  readonly confinement: ConfineProfile;
   sink: SessionSink | undefined;
   private shell: Shell | undefined;
   private quitting = false;
@@ -67,10 +71,12 @@ export class AppSession {
       keep: boolean;
       userns?: IdMap;
       limits?: ResourceLimits;
+      confinement?: ConfineProfile;
     },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
+    this.confinement = opts.confinement ?? defaultProfile();
   }
 
   create(name: string | undefined): Container {
@@ -79,7 +85,15 @@ export class AppSession {
       keep: this.keep,
       command: ['/bin/sh'],
       ...(this.opts.userns ? { userns: this.opts.userns } : {}),
-      ...(this.opts.limits ? { cgroup: { limits: this.opts.limits, allowAllDevices: false } } : {}),
+      ...(this.opts.limits
+        ? {
+            cgroup: {
+              limits: this.opts.limits,
+              allowAllDevices: this.confinement.privileged,
+            },
+          }
+        : {}),
+      confinement: this.confinement,
     });
     return this.container;
   }
@@ -107,6 +121,8 @@ export class AppSession {
         command: ['/bin/sh'],
         cgroup: state.cgroup,
         ...(state.userns ? { userns: state.userns } : {}),
+        confinement: this.confinement,
+        seccompRules: state.seccompRules,
       };
       const size = { cols: screen.cols, rows: screen.rows };
       const proc = await launchOnPty(spec, size, 'xterm-256color');

@@ -16,6 +16,11 @@ import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
 import type { IdMap } from '../overlay/id-map.js';
 import type { ResourceLimits } from '../engine/confine/types.js';
+import {
+  buildProfile,
+  PRIVILEGED_WARNING,
+  type ConfineOptions,
+} from '../engine/confine/profile.js';
 
 export interface AppArgs {
   image: string;
@@ -23,6 +28,7 @@ export interface AppArgs {
   keep: boolean;
   userns?: IdMap;
   root: string;
+  confine: ConfineOptions;
   argv: string[];
   limits?: ResourceLimits;
   /** The prefix byte (--prefix); default C-b. */
@@ -89,6 +95,9 @@ function checkTerminal(): { cols: number; rows: number } {
 export async function runApp(args: AppArgs): Promise<number> {
   const size = checkTerminal();
   const store = prepare(args.argv, args.root);
+  const confinement = buildProfile(args.confine);
+  // Said before the screen opens (it is there again when the app ends) and in the status bar.
+  if (confinement.privileged) process.stderr.write(`overlay-tui: ${PRIVILEGED_WARNING}\n`);
   const guard = new SignalGuard();
   let session: AppSession | undefined;
   const onExit = (): void => session?.teardown();
@@ -103,6 +112,7 @@ export async function runApp(args: AppArgs): Promise<number> {
         keep: args.keep,
         ...(args.userns ? { userns: args.userns } : {}),
         ...(args.limits ? { limits: args.limits } : {}),
+        confinement,
       },
       guard,
     );
@@ -168,6 +178,7 @@ async function showApp(
       events: (events) => appStore.getState().addEvents(events),
       error: (message) => appStore.getState().setNotice(message),
     };
+    if (session.confinement.privileged) appStore.getState().setNotice(PRIVILEGED_WARNING);
     colourForTerminal(process.env);
     const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
     process.stdout.write(ALT_SCREEN_ON);

@@ -47,6 +47,8 @@ export interface ConfineProfile {
   noNewPrivileges: boolean;
   /** undefined: seccomp=unconfined. */
   seccomp: OciSeccomp | undefined;
+  /** Where seccomp came from: 'default', 'unconfined' or a profile file's path. */
+  seccompSource?: string;
   /** Hidden: a /dev/null bind on a file, an empty read-only tmpfs on a directory. */
   maskedPaths: string[];
   /** Bound onto themselves read-only. */

@@ -24,6 +24,9 @@ import {
   type ContainerState,
 } from './state.js';
 import { teardownContainer } from './teardown.js';
+import { confinementSummary, defaultProfile } from '../confine/profile.js';
+import { writeSeccompRules } from '../confine/seccomp.js';
+import type { ConfineProfile } from '../confine/types.js';
 
 export interface CreateOptions {
   name?: string;
@@ -34,11 +37,14 @@ export interface CreateOptions {
   userns?: IdMap;
   /** Its cgroup's limits; default: --pids-limit 4096 only. */
   cgroup?: CgroupOptions;
+  /** Default: Docker's default confinement. */
+  confinement?: ConfineProfile;
 }
 
 export interface Container {
   paths: ContainerPaths;
   state: ContainerState;
+  confinement: ConfineProfile;
 }
 
 /** Reserves the name by creating its directory: mkdir is atomic. */
@@ -96,6 +102,7 @@ function requireRealDirs(dirs: string[]): void {
 }
 
 export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
+  const confinement = opts.confinement ?? defaultProfile();
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
   if (!owner) throw new Error('cannot read /proc/self/stat');
@@ -110,6 +117,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     owner,
     createdAt: new Date().toISOString(),
     ...(opts.userns ? { userns: opts.userns } : {}),
+    confinement: confinementSummary(confinement),
   };
   const layout = detectLayout();
   const cgroup = planCgroup(layout, paths.dir.slice(store.containers.length + 1));
@@ -123,6 +131,11 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
         layout,
         opts.cgroup ?? { limits: { pidsLimit: DEFAULT_PIDS_LIMIT }, allowAllDevices: false },
       );
+    }
+    // One file per profile, shared by every container: the helper keeps the
+    // compiled filter beside it, so only the first container pays the build.
+    if (confinement.seccomp) {
+      state.seccompRules = writeSeccompRules(join(store.root, 'seccomp'), confinement.seccomp);
     }
     // merged's root takes upper's root attributes: give it the image's.
     const root = lstatSync(image.lower);
@@ -138,7 +151,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged, opts.overlay);
     state.status = 'running';
     writeState(paths, state);
-    return { paths, state };
+    return { paths, state, confinement };
   } catch (err) {
     teardownContainer(paths, state, { keep: false });
     throw err;

@@ -11,6 +11,9 @@ import { requireHelper } from '../helper.js';
 import { cgroupDirs, type ContainerCgroup } from '../cgroup/index.js';
 import type { ContainerPaths } from './state.js';
 import { idMapArg, type IdMap } from '../../overlay/id-map.js';
+import { confineHelperArgs } from '../confine/helper-args.js';
+import { defaultProfile } from '../confine/profile.js';
+import type { ConfineProfile } from '../confine/types.js';
 
 export interface ContainerProcess {
   /** Resolves with the command's exit code (128+N if killed by signal N). */
@@ -27,6 +30,10 @@ export interface LaunchSpec {
   userns?: IdMap;
   /** The container's cgroups, which the helper joins before it forks pid 1. */
   cgroup?: ContainerCgroup | undefined;
+  /** The profile createContainer was given (it wrote the seccomp rules); default: Docker's. */
+  confinement?: ConfineProfile;
+  /** The filter's rules file (ContainerState.seccompRules). */
+  seccompRules?: string | undefined;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -40,6 +47,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     spec.paths.pidFile,
     ...(spec.userns ? ['--userns', idMapArg(spec.userns)] : []),
     ...(spec.cgroup ? cgroupDirs(spec.cgroup).flatMap((dir) => ['--cgroup', dir]) : []),
+    ...confineHelperArgs(spec.confinement ?? defaultProfile(), spec.seccompRules),
     '--',
     ...spec.command,
   ];

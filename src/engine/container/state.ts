@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRealDir, lstatOrNone, readFileNoFollow, writeNewFile } from '../no-follow.js';
 import type { ContainerCgroup } from '../cgroup/record.js';
+import type { ConfinementSummary } from '../confine/profile.js';
 import type { ProcessRef } from '../proc.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import type { StateRoot } from '../state-root.js';
@@ -38,6 +39,10 @@ export interface ContainerState {
   exitCode?: number;
   /** Its own cgroups (cgroup/record.ts): recorded before they are made, removed at teardown. */
   cgroup?: ContainerCgroup;
+  /** How the container is confined (capabilities, seccomp, no_new_privs, --privileged). */
+  confinement?: ConfinementSummary;
+  /** The seccomp filter's rules, under the state root's seccomp/ (shared by containers with the same profile). */
+  seccompRules?: string;
 }
 
 export interface ContainerPaths {

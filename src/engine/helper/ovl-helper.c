@@ -8,7 +8,18 @@
  *
  *   ovl-helper mount LOWERDIRS UPPER WORK MERGED [OPTION=VALUE...]
  *   ovl-helper umount PATH
- *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]... -- CMD ARG...
+ *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]...
+ *                  [--userns BASE:SIZE] [CONFINEMENT] -- CMD ARG...
+ *   ovl-helper idmap SRC DST BASE:SIZE
+ *
+ * CONFINEMENT (the container is confined unless --privileged):
+ *   --caps N,N,...     capability numbers to keep (default: Docker's 14)
+ *   --no-new-privs     set no_new_privs before the command runs
+ *   --seccomp FILE     the seccomp rules overlay-tui compiled (seccomp.c)
+ *   --mask PATH        hide a container path (repeatable)
+ *   --readonly PATH    make a container path read-only (repeatable)
+ *   --privileged       none of the above but --no-new-privs: all
+ *                      capabilities, no filter, host devices reachable
  *
  * Exit codes of `run`: the command's own code, 128+N if it was killed by
  * signal N, 125 if the container could not be set up, 126 if the command
@@ -19,7 +30,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,26 +38,18 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "cgroup-join.h"
+#include "confine-paths.h"
+#include "container-mounts.h"
+#include "helper-errors.h"
 #include "mount-api.h"
+#include "seccomp.h"
 #include "userns.h"
-
-enum { EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
-
-static void die(int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("ovl-helper: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(code);
-}
 
 /* ---- mount / umount (run in the caller's mount namespace) ---------------- */
 
@@ -78,165 +81,42 @@ static int cmd_umount(int argc, char **argv) {
 
 /* ---- run: the container ------------------------------------------------- */
 
+enum { MAX_CONFINE_PATHS = 64 };
+
 struct run_args {
   const char *root;
   const char *hostname;
   const char *pid_file;
-  int userns; /* --userns given: in a user namespace, with map */
-  struct ovl_idmap map;
+  int privileged;
+  int no_new_privs;
+  uint64_t caps;
+  const char *seccomp;
+  const char *masks[MAX_CONFINE_PATHS];
+  int nmasks;
+  const char *readonly[MAX_CONFINE_PATHS];
+  int nreadonly;
   const char *cgroups[8];
   int ncgroups;
+  int userns; /* --userns given: in a user namespace, with map */
+  struct ovl_idmap map;
   char **argv;
 };
 
-static int in_userns;
-
-/* Errors in the child are sent to the parent through this pipe, so that one
- * clear line reaches the user; an exec that succeeds closes it empty. */
-static int err_fd = -1;
-
-struct child_error {
-  int code;
-  char msg[1000];
-};
-
-static void child_fail(int code, const char *fmt, ...) {
-  struct child_error e = {.code = code};
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(e.msg, sizeof e.msg, fmt, ap);
-  va_end(ap);
-  snprintf(e.msg + (n < (int)sizeof e.msg ? n : (int)sizeof e.msg - 1),
-           sizeof e.msg - (n < (int)sizeof e.msg ? n : (int)sizeof e.msg - 1), ": %s",
-           strerror(errno));
-  if (write(err_fd, &e, sizeof e) < 0) _exit(code);
-  _exit(code);
-}
-
-/* Opens ROOT/REL one component at a time without following any symlink, so
- * that an image cannot redirect a mount with a planted link (dev -> /).
- * Missing directories are created. Returns an O_PATH fd. */
-static int open_in_root(int rootfd, const char *rel) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", rel);
-  int dirfd = dup(rootfd);
-  for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-    int fd = openat(dirfd, part, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-      if (mkdirat(dirfd, part, 0755) != 0 && errno != EEXIST) child_fail(EXIT_SETUP, "mkdir /%s", rel);
-      fd = openat(dirfd, part, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-    }
-    if (fd < 0) {
-      if (errno == ELOOP || errno == ENOTDIR)
-        child_fail(EXIT_SETUP, "the image's /%s is not a directory (a symlink?); refusing to mount there", rel);
-      child_fail(EXIT_SETUP, "open /%s in the container root", rel);
-    }
-    close(dirfd);
-    dirfd = fd;
+/* HARDENING STEP. After the pivot and before the image's command, which is
+ * untrusted code running as root from here on. The order matters: the
+ * bounding set needs CAP_SETPCAP to shrink; without no_new_privs, loading
+ * a filter needs CAP_SYS_ADMIN, so capset comes after it. */
+static void harden(const struct run_args *a) {
+  if (a->privileged) {
+    if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(EXIT_SETUP, "no_new_privs");
+    return;
   }
-  return dirfd;
+  if (caps_drop_bounding(a->caps) != 0) child_fail(EXIT_SETUP, "drop capabilities from the bounding set");
+  if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(EXIT_SETUP, "no_new_privs");
+  char err[512];
+  if (a->seccomp && ovl_seccomp_load(err, sizeof err) != 0) child_failx(EXIT_SETUP, "seccomp: %s", err);
+  if (caps_set_final(a->caps) != 0) child_fail(EXIT_SETUP, "set capabilities");
 }
-
-static void mount_in_root(int rootfd, const char *rel, const char *fstype, unsigned long flags,
-                          const char *data) {
-  int fd = open_in_root(rootfd, rel);
-  char target[64];
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  if (mount(fstype, target, fstype, flags, data) != 0) child_fail(EXIT_SETUP, "mount %s on /%s", fstype, rel);
-  close(fd);
-}
-
-static void make_device_nodes(int rootfd) {
-  static const struct { const char *name; unsigned maj, min; } nodes[] = {
-      {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-  };
-  int dev = open_in_root(rootfd, "dev");
-  /* dev is our own fresh tmpfs now: nothing of the image is in it. */
-  int devdir = openat(dev, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (devdir < 0) child_fail(EXIT_SETUP, "open /dev");
-  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-    if (in_userns) {
-      /* A user namespace may not make device nodes: bind the host's. */
-      int fd = openat(devdir, nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
-      if (fd < 0) child_fail(EXIT_SETUP, "create /dev/%s", nodes[i].name);
-      close(fd);
-      char host[64], target[64];
-      snprintf(host, sizeof host, "/dev/%s", nodes[i].name);
-      snprintf(target, sizeof target, "/proc/self/fd/%d/%s", devdir, nodes[i].name);
-      if (mount(host, target, NULL, MS_BIND, NULL) != 0) child_fail(EXIT_SETUP, "bind %s", host);
-      continue;
-    }
-    if (mknodat(devdir, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) != 0)
-      child_fail(EXIT_SETUP, "mknod /dev/%s", nodes[i].name);
-    fchmodat(devdir, nodes[i].name, 0666, 0); /* undo the umask */
-  }
-  static const char *links[][2] = {
-      {"pts/ptmx", "ptmx"}, {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-      {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
-  };
-  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
-    if (symlinkat(links[i][0], devdir, links[i][1]) != 0) child_fail(EXIT_SETUP, "symlink /dev/%s", links[i][1]);
-  close(devdir);
-  close(dev);
-}
-
-/* With a terminal on stdin, show it as /dev/console, as Docker does: the
- * pty lives in the host's devpts, which the container cannot see, so
- * without this `tty` says "not a tty". */
-static void bind_console(int rootfd) {
-  char tty[256];
-  if (!isatty(0) || ttyname_r(0, tty, sizeof tty) != 0) return;
-  int dev = open_in_root(rootfd, "dev");
-  int fd = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) child_fail(EXIT_SETUP, "create /dev/console");
-  close(fd);
-  close(dev);
-  int target = open_in_root(rootfd, "dev");
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d/console", target);
-  if (mount(tty, path, NULL, MS_BIND, NULL) != 0) child_fail(EXIT_SETUP, "bind %s on /dev/console", tty);
-  close(target);
-}
-
-static int setup_mounts(const char *root) {
-  /* 1. Nothing we mount may propagate back to the host (and pivot_root
-   *    refuses a shared root). */
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fail(EXIT_SETUP, "make / private");
-  /* 2. pivot_root needs the new root to be a mount point of its own. */
-  if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) != 0) child_fail(EXIT_SETUP, "bind %s", root);
-  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0) child_fail(EXIT_SETUP, "open %s", root);
-  /* In a user namespace, the host's root (unmapped there) could reach the
-   * root through the state root's private directories, but cannot own a
-   * file in the mounts made below: from here on the container's root (the
-   * host's BASE) works through rootfd. */
-  if (in_userns && ovl_become_userns_root() != 0) child_fail(EXIT_SETUP, "become the user namespace's root");
-  /* 3. The kernel file systems a shell expects, each resolved inside root. */
-  mount_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-  mount_in_root(rootfd, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
-  make_device_nodes(rootfd);
-  mount_in_root(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                "newinstance,ptmxmode=0666,mode=0620");
-  mount_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
-  bind_console(rootfd);
-  mount_in_root(rootfd, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-  return rootfd;
-}
-
-static void pivot_into(int rootfd, const char *root) {
-  /* pivot_root(".", ".") stacks the old root on top of the new one; a lazy
-   * unmount then drops it, so no .oldroot directory appears in upper. */
-  if (fchdir(rootfd) != 0) child_fail(EXIT_SETUP, "chdir %s", root);
-  close(rootfd);
-  if (syscall(SYS_pivot_root, ".", ".") != 0) child_fail(EXIT_SETUP, "pivot_root %s", root);
-  if (umount2(".", MNT_DETACH) != 0) child_fail(EXIT_SETUP, "unmount the old root");
-  if (chdir("/") != 0) child_fail(EXIT_SETUP, "chdir /");
-}
-
-/* HARDENING STEP. After the pivot and before the image's command: this is
- * where capabilities will be dropped and no_new_privs set. Everything after
- * this function runs the image's own (untrusted) code. */
-static void harden(void) {}
 
 static void exec_command(const struct run_args *a) {
   const char *term = getenv("TERM");
@@ -262,9 +142,14 @@ static void container_init(const struct run_args *a, int go_fd) {
   char go;
   if (read(go_fd, &go, 1) != 1) _exit(EXIT_SETUP);
   close(go_fd);
-  pivot_into(setup_mounts(a->root), a->root);
+  int rootfd = setup_mounts(a->root, !a->privileged);
+  if (!a->privileged) {
+    for (int i = 0; i < a->nmasks; i++) mask_path(rootfd, a->masks[i]);
+    for (int i = 0; i < a->nreadonly; i++) readonly_path(rootfd, a->readonly[i]);
+  }
+  pivot_into(rootfd, a->root);
   if (sethostname(a->hostname, strlen(a->hostname)) != 0) child_fail(EXIT_SETUP, "sethostname");
-  harden();
+  harden(a);
   exec_command(a);
 }
 
@@ -300,23 +185,45 @@ static void write_pid_file(const char *path, pid_t pid) {
 }
 
 static int cmd_run(int argc, char **argv) {
-  struct run_args a = {0};
-  int i = 1;
+  struct run_args a = {.caps = caps_docker_default()};
+  int i = 1, confined_opts = 0;
   for (; i < argc; i++) {
-    if (strcmp(argv[i], "--") == 0) { i++; break; }
-    if (i + 1 >= argc) die(2, "run: %s needs a value", argv[i]);
-    if (strcmp(argv[i], "--root") == 0) a.root = argv[++i];
-    else if (strcmp(argv[i], "--hostname") == 0) a.hostname = argv[++i];
-    else if (strcmp(argv[i], "--pid-file") == 0) a.pid_file = argv[++i];
-    else if (strcmp(argv[i], "--userns") == 0) {
+    const char *opt = argv[i];
+    if (strcmp(opt, "--") == 0) { i++; break; }
+    if (strcmp(opt, "--privileged") == 0) a.privileged = 1;
+    else if (strcmp(opt, "--no-new-privs") == 0) a.no_new_privs = 1;
+    else if (i + 1 >= argc) die(2, "run: %s needs a value", opt);
+    else if (strcmp(opt, "--root") == 0) a.root = argv[++i];
+    else if (strcmp(opt, "--hostname") == 0) a.hostname = argv[++i];
+    else if (strcmp(opt, "--pid-file") == 0) a.pid_file = argv[++i];
+    else if (strcmp(opt, "--cgroup") == 0) {
+      if (a.ncgroups == 8) die(2, "run: too many --cgroup");
+      a.cgroups[a.ncgroups++] = argv[++i];
+    } else if (strcmp(opt, "--userns") == 0) {
       if (ovl_idmap_parse(argv[++i], &a.map) != 0) die(2, "run: --userns wants BASE:SIZE, not %s", argv[i]);
       a.userns = 1;
     }
-    else if (strcmp(argv[i], "--cgroup") == 0 && a.ncgroups < 8) a.cgroups[a.ncgroups++] = argv[++i];
-    else die(2, "run: unknown option %s", argv[i]);
+    else if (strcmp(opt, "--caps") == 0) {
+      if (caps_parse(argv[++i], &a.caps) != 0) die(2, "run: --caps %s: not a list of capability numbers", argv[i]);
+      confined_opts++;
+    } else if (strcmp(opt, "--seccomp") == 0) a.seccomp = argv[++i], confined_opts++;
+    else if (strcmp(opt, "--mask") == 0) {
+      if (a.nmasks == MAX_CONFINE_PATHS) die(2, "run: too many --mask");
+      a.masks[a.nmasks++] = argv[++i], confined_opts++;
+    } else if (strcmp(opt, "--readonly") == 0) {
+      if (a.nreadonly == MAX_CONFINE_PATHS) die(2, "run: too many --readonly");
+      a.readonly[a.nreadonly++] = argv[++i], confined_opts++;
+    } else die(2, "run: unknown option %s", opt);
   }
-  if (!a.root || !a.hostname || i >= argc) die(2, "usage: run --root DIR --hostname NAME [--pid-file F] -- CMD...");
+  if (!a.root || !a.hostname || i >= argc)
+    die(2, "usage: run --root DIR --hostname NAME [--pid-file F] [CONFINEMENT] -- CMD...");
+  if (a.privileged && confined_opts)
+    die(2, "run: --privileged takes no --caps, --seccomp, --mask or --readonly");
   a.argv = argv + i;
+
+  /* The rules file is a host path: read it before anything changes. */
+  char err[512];
+  if (a.seccomp && ovl_seccomp_read(a.seccomp, err, sizeof err) != 0) die(EXIT_SETUP, "%s", err);
 
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   const char *want_parent = getenv("OVL_HELPER_PARENT");
@@ -327,10 +234,10 @@ static int cmd_run(int argc, char **argv) {
     if (ovl_cgroup_join(a.cgroups[c], why, sizeof why) != 0) die(EXIT_SETUP, "%s", why);
 
   if (a.userns) {
-    /* First, so that the namespaces below belong to it. */
-    char err[512];
+    /* After the cgroups (joined as the host's root) and before the other
+     * namespaces, so that they belong to it. */
     if (ovl_enter_userns(&a.map, err, sizeof err) != 0) die(EXIT_SETUP, "--userns: %s", err);
-    in_userns = 1;
+    ovl_in_userns = 1;
   }
   if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET) != 0)
     die(EXIT_SETUP, "unshare namespaces: %s", strerror(errno));

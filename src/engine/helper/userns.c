@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+int ovl_in_userns;
+
 int ovl_idmap_parse(const char *s, struct ovl_idmap *map) {
   char *end;
   errno = 0;

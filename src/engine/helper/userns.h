@@ -13,6 +13,11 @@ struct ovl_idmap {
   unsigned size; /* ids mapped: container 0..size-1 -> host base.. */
 };
 
+/* Set once the helper is in the container's user namespace: device nodes
+ * are then bound from the host's /dev (a user namespace cannot make them),
+ * and the container's root takes over right after the root is opened. */
+extern int ovl_in_userns;
+
 /* Parses "BASE:SIZE". 0, or -1 if it is not one. */
 int ovl_idmap_parse(const char *s, struct ovl_idmap *map);
 
