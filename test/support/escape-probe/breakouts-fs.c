@@ -180,5 +180,5 @@ void attempt_chroot_escape(void) {
     if (chdir("..") != 0) break;
   if (chroot(".") != 0) report("blocked", "chroot back out: %s", en(errno));
   if (access(arg.host_marker, F_OK) == 0) report("ok", "reached the host's / (its marker file is there)");
-  report("blocked", "chroot out of a chroot lands on the container's own /");
+  report("blocked", "landed on the container's own /");
 }

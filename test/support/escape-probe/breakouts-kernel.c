@@ -48,7 +48,7 @@ void attempt_proc_host_pids(void) {
   /* The probe and the attempt's child; a few more would be the container's too. */
   if (access(path, F_OK) == 0 || count > 8) report("ok", "%d pids in /proc, host pid %d %s", count, arg.host_pid,
                                                    access(path, F_OK) == 0 ? "visible" : "not visible");
-  report("blocked", "%d pids in /proc, host pid %d not visible", count, arg.host_pid);
+  report("blocked", "host pid unseen, %d pids in /proc", count);
 }
 
 /* root's user keyring is the host root's: the same uid in the same user namespace. */
@@ -161,8 +161,7 @@ void attempt_cap_sys_admin(void) {
   while (f && fgets(line, sizeof line, f)) {
     if (strncmp(line, "CapEff:", 7) != 0) continue;
     unsigned long long eff = strtoull(line + 7, NULL, 16);
-    line[strcspn(line, "\n")] = 0;
-    report(eff & (1ULL << 21) ? "ok" : "blocked", "%s", line);
+    report(eff & (1ULL << 21) ? "ok" : "blocked", "CapEff %llx", eff);
   }
   report("error", "no CapEff in /proc/self/status");
 }
