@@ -56,7 +56,7 @@ function table(columns: Column[]): string {
     '**escaped**: the breakout worked; blocked: refused (errno, or what the probe saw); absent: this kernel has no such thing.',
     '',
     ...columns.flatMap((c) =>
-      'unavailable' in c.outcome ? [`${c.engine}: not run (${c.outcome.unavailable}).`] : [],
+      'unavailable' in c.outcome ? [`- ${c.engine}: not run (${c.outcome.unavailable}).`] : [],
     ),
   ].join('\n');
 }
