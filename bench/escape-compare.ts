@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     const columns: Column[] = [
       { engine: `overlay-tui ${commit()}`, outcome: overlayTui(image, root, [], args) },
       {
-        engine: 'overlay-tui --privileged',
+        engine: `overlay-tui ${commit()} --privileged`,
         outcome: overlayTui(image, root, ['--privileged'], args),
       },
     ];
