@@ -84,6 +84,19 @@ export function printableText(text: string): string {
 }
 
 /**
+ * A line made of parts already escaped (a message that quotes printablePath
+ * output, an errno text holding a raw path): only what would still act on
+ * the terminal is escaped, backslashes are left as they are.
+ */
+export function safeLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (ch) => {
+    const cp = ch.charCodeAt(0);
+    return cp < 0x80 ? asciiChar(cp) : uEscape(cp);
+  });
+}
+
+/**
  * A copy of obj with each named byte-string field made JSON-ready. JSON
  * escapes control characters itself, so a name that is valid UTF-8 is
  * written exactly, as text. A name that is not has no exact text: its

@@ -6,6 +6,7 @@
 import type { IdMap } from '../../overlay/id-map.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError, errnoCode } from '../errors.js';
+import { eventJson } from './event-format.js';
 import { UpperWatcher } from './upper-watcher.js';
 
 export interface EventRecorder {
@@ -33,7 +34,7 @@ export async function recordEvents(
     ...(idmap ? { idmap } : {}),
   });
   watcher.on('events', (events) => {
-    writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    writeSync(fd, events.map((e) => `${eventJson(e)}\n`).join(''));
   });
   watcher.on('error', (err) => process.stderr.write(`overlay-tui: events: ${err.message}\n`));
   await watcher.start();
