@@ -12,6 +12,7 @@ import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { namedContainer } from './container-arg.js';
 import { prepare } from './prepare.js';
 import { stdoutClosed } from './stdout-closed.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const WATCH_HELP = `NAME
     overlay-tui watch - print a running container's changes as they happen
@@ -112,7 +113,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
         process.stdout.write(`${values.json ? eventJson(e) : eventLine(e)}\n`);
     };
     watcher.on('events', print);
-    watcher.on('error', (err) => process.stderr.write(`overlay-tui: watch: ${err.message}\n`));
+    watcher.on('error', (err) =>
+      process.stderr.write(`overlay-tui: watch: ${safeLine(err.message)}\n`),
+    );
     try {
       await watcher.start();
       const end = await stopped(paths, guard);

@@ -69,20 +69,26 @@ function isNotFound(err: unknown): boolean {
 }
 
 // llistxattr/lgetxattr (the package does not follow symlinks). A file
-// system without xattrs has no overlay xattrs: not an error.
-function readXattrs(abs: string, isDir: boolean): LayerEntry['xattrs'] {
+// system without xattrs has no overlay xattrs: not an error. `at` is what
+// fsPath(abs) gave: a string when the path is ASCII (nearly always).
+function readXattrs(abs: string, at: string | Buffer, isDir: boolean): LayerEntry['xattrs'] {
+  if (typeof at === 'string') return readXattrsAt(at);
   const text = utf8Text(abs);
   if (text !== undefined) return readXattrsAt(text);
-  // The package takes paths as text only. A directory whose path is not
-  // UTF-8 is reached through a descriptor: /proc/self/fd/N/. names the
-  // directory itself, and no symlink is followed at the end.
-  if (!isDir) return undefined; // (no way to name it: its overlay xattrs are not read)
+  // The package takes paths as text only: a path that is not UTF-8 is
+  // reached through a descriptor, /proc/self/fd/N/NAME (its directory's)
+  // or, for a directory whose own name is not UTF-8, /proc/self/fd/N/.
+  // (itself). Neither follows a symlink at the end.
+  const slash = abs.lastIndexOf('/');
+  const name = utf8Text(abs.slice(slash + 1));
+  if (name === undefined && !isDir) return undefined; // no way to name it: not read
+  const dir = name === undefined ? abs : abs.slice(0, slash) || '/';
   const fd = openSync(
-    fsPath(abs),
+    fsPath(dir),
     constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
   );
   try {
-    return readXattrsAt(`/proc/self/fd/${fd}/.`);
+    return readXattrsAt(`/proc/self/fd/${fd}/${name ?? '.'}`);
   } finally {
     closeSync(fd);
   }
@@ -109,7 +115,7 @@ export function scanEntry(abs: string, name: string): LayerEntry | undefined {
     const at = fsPath(abs);
     const entry = statToEntry(name, lstatSync(at));
     if (entry.type === 'symlink') entry.target = readlinkSync(at, 'latin1');
-    const xattrs = readXattrs(abs, entry.type === 'dir');
+    const xattrs = readXattrs(abs, at, entry.type === 'dir');
     if (xattrs) entry.xattrs = xattrs;
     return entry;
   } catch (err) {
