@@ -46,9 +46,14 @@ function asciiChar(b: number): string {
   return NAMED[b] ?? hex2(b);
 }
 
+/** Chars past one byte: the string is text, not a byte string. */
+const WIDE = /[^\x00-\xff]/; // eslint-disable-line no-control-regex
+
 /** A byte-string path (byte-path.ts) as one line of safe text. */
 export function printablePath(bytes: string): string {
   if (PLAIN.test(bytes)) return bytes;
+  // Text given where bytes were meant (a name built in memory): shown as text.
+  if (WIDE.test(bytes)) return printableText(bytes);
   let out = '';
   for (let i = 0; i < bytes.length; ) {
     const b = bytes.charCodeAt(i);
