@@ -141,7 +141,6 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
   private readonly held = new Set<string>();
   private readonly forced = new Set<string>();
-
   /** opts.upperDir as a byte string, as the model's paths are (src/overlay/byte-path.ts). */
   private readonly upperBytes: string;
 
