@@ -4,6 +4,7 @@
  */
 import { quietOnClosedStdout, stdoutClosed } from './commands/stdout-closed.js';
 import { UserError } from './engine/errors.js';
+import { safeLine } from './overlay/printable-path.js';
 import { usageError } from './commands/args.js';
 import { cleanCommand } from './commands/clean.js';
 import { imagesCommand } from './commands/images.js';
@@ -133,7 +134,7 @@ try {
   code = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UserError) {
-    process.stderr.write(`${err.program}: ${err.message}\n`);
+    process.stderr.write(`${err.program}: ${safeLine(err.message)}\n`);
     code = err.exitCode;
   } else {
     process.stderr.write(

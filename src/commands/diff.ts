@@ -1,6 +1,7 @@
 /** `overlay-tui diff`: what a container's upper layer holds, in `docker diff` form with the overlay reason. */
 import { scanLayer } from '../overlay/index.js';
-import { diffLetter, diffLine } from '../overlay/index.js';
+import { diffJson, diffLine } from '../overlay/index.js';
+import { bytesOf } from '../overlay/byte-path.js';
 import { classifyLayers } from '../engine/layers/classify-container.js';
 import { LowerLoader } from '../engine/layers/lower-loader.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
@@ -27,6 +28,14 @@ DESCRIPTION
     its own mode or owner changed), new, whiteout, opaque (deleted and made
     again), redirect: OLD (a renamed directory), metacopy.
 
+    Names are shown as 'ls -b' shows them, so that each entry is one line
+    and nothing in a name acts on your terminal: control characters escaped
+    (\\n, \\t, \\x1b), a backslash doubled, bytes that are not UTF-8 as
+    \\xNN. With --json a name that is valid UTF-8 is given exactly; one that
+    is not is given escaped in "path" (and "redirect", "originPath"), with
+    its exact bytes in base64 in "pathBytes" (and "redirectBytes",
+    "originPathBytes").
+
 OPTIONS
     --json         print the full classification as JSON, one object per entry
     --root DIR     state root (default: /var/lib/overlay-tui)
@@ -44,7 +53,7 @@ export function diffCommand(argv: string[]): number {
   const store = prepare(['diff', ...argv], stateRootArg(values.root));
   const { paths, state } = namedContainer(store, positionals[0] ?? '');
   const lowers = new LowerLoader(state.lowers);
-  const upper = scanLayer(paths.upper);
+  const upper = scanLayer(bytesOf(paths.upper));
   const { changes } = classifyLayers(
     paths.upper,
     upper,
@@ -55,7 +64,7 @@ export function diffCommand(argv: string[]): number {
     state.userns,
   );
   if (values.json) {
-    const rows = changes.map((c) => ({ letter: diffLetter(c), ...c }));
+    const rows = changes.map(diffJson);
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     process.stdout.write(changes.map((c) => `${diffLine(c)}\n`).join(''));

@@ -5,6 +5,7 @@ import { humanBytes } from '../engine/human-bytes.js';
 import { ago, table } from './format.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const IMAGES_HELP = `NAME
     overlay-tui images - list extracted images
@@ -47,7 +48,7 @@ export function imagesCommand(argv: string[]): number {
   }
   const rows = listImages(store).map(({ record, lower }) => [
     record.digest.slice(0, 12),
-    record.source,
+    safeLine(record.source),
     String(record.entries),
     humanBytes(record.bytes),
     ago(record.importedAt),

@@ -11,6 +11,7 @@ import { humanBytes } from '../engine/human-bytes.js';
 import { ago, table } from './format.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const PS_HELP = `NAME
     overlay-tui ps - list containers
@@ -59,11 +60,11 @@ export function psCommand(argv: string[]): number {
     rows.push([
       s.id,
       status(s),
-      `${s.image.digest.slice(0, 12)} ${s.image.source.split('/').pop() ?? ''}`,
+      `${s.image.digest.slice(0, 12)} ${safeLine(s.image.source.split('/').pop() ?? '')}`,
       ago(s.createdAt),
       init ? String(init.pid) : '-',
       humanBytes(treeBytes(paths.upper)),
-      s.command.join(' '),
+      safeLine(s.command.join(' ')),
     ]);
   }
   process.stdout.write(

@@ -6,6 +6,7 @@ import { lstatOrNone } from '../engine/no-follow.js';
 import { isRunning } from '../engine/proc.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const RM_HELP = `NAME
     overlay-tui rm - remove stopped containers
@@ -54,7 +55,7 @@ export function rmCommand(argv: string[]): number {
       process.stdout.write(`${name}\n`);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      process.stderr.write(`${err.program}: ${err.message}\n`);
+      process.stderr.write(`${err.program}: ${safeLine(err.message)}\n`);
       failed++;
     }
   }

@@ -26,6 +26,7 @@ import {
   PRIVILEGED_WARNING,
   type ConfineOptions,
 } from '../engine/confine/profile.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const RUN_HELP = `NAME
     overlay-tui run - run a command in a new overlay container
@@ -254,7 +255,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // Only an interrupted import is reported this way: a failed teardown
     // must reach the user as it is.
     if (err instanceof InterruptedError && guard.exitCode !== undefined) {
-      process.stderr.write(`overlay-tui: ${err.message} (${guard.receivedSignal})\n`);
+      process.stderr.write(`overlay-tui: ${safeLine(err.message)} (${guard.receivedSignal})\n`);
       return guard.exitCode;
     }
     throw err;

@@ -6,12 +6,13 @@ import { readState, type ContainerPaths } from '../engine/container/state.js';
 import { registerWatcher } from '../engine/container/watchers.js';
 import { isRunning } from '../engine/proc.js';
 import { SignalGuard } from '../engine/signal-guard.js';
-import { eventLine } from '../engine/watch/event-format.js';
+import { eventJson, eventLine } from '../engine/watch/event-format.js';
 import { UpperWatcher } from '../engine/watch/upper-watcher.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { namedContainer } from './container-arg.js';
 import { prepare } from './prepare.js';
 import { stdoutClosed } from './stdout-closed.js';
+import { safeLine } from '../overlay/printable-path.js';
 
 export const WATCH_HELP = `NAME
     overlay-tui watch - print a running container's changes as they happen
@@ -35,6 +36,12 @@ DESCRIPTION
     Before Linux 6.5, a write to a file that has been still for 30 s, or was
     in upper before the watch started, may be reported late or not at all
     ('overlay-tui diff' always shows what is on disk).
+
+    Names are shown as 'ls -b' shows them: control characters escaped (\\n,
+    \\t, \\x1b), a backslash doubled, bytes that are not UTF-8 as \\xNN. With
+    --json a name that is valid UTF-8 is given exactly; one that is not is
+    given escaped in "path" (or "from"), with its exact bytes in base64 in
+    "pathBytes" (or "fromBytes").
 
 OPTIONS
     --json         one JSON object per line
@@ -103,10 +110,12 @@ export async function watchCommand(argv: string[]): Promise<number> {
     const print = (events: ChangeEvent[]): void => {
       if (stdoutClosed()) return;
       for (const e of events)
-        process.stdout.write(values.json ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+        process.stdout.write(`${values.json ? eventJson(e) : eventLine(e)}\n`);
     };
     watcher.on('events', print);
-    watcher.on('error', (err) => process.stderr.write(`overlay-tui: watch: ${err.message}\n`));
+    watcher.on('error', (err) =>
+      process.stderr.write(`overlay-tui: watch: ${safeLine(err.message)}\n`),
+    );
     try {
       await watcher.start();
       const end = await stopped(paths, guard);

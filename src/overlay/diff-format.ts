@@ -6,6 +6,7 @@
  *   D  deleted: a whiteout hides the lower path
  */
 import type { UpperChange } from './classify-upper.js';
+import { printablePath, withJsonPaths } from './printable-path.js';
 
 export type DiffLetter = 'A' | 'C' | 'D';
 
@@ -45,19 +46,25 @@ function diffReason(c: UpperChange): string {
     case 'opaque':
       return 'opaque (deleted and made again)';
     case 'redirected':
-      return `redirect: ${c.redirect ?? '?'}`;
+      return `redirect: ${c.redirect === undefined ? '?' : printablePath(c.redirect)}`;
     case 'metacopy':
       return 'metacopy (data still in lower)';
     case 'copied-up':
       return copyUpReason(c) + (c.opaque ? ', opaque' : '');
     case 'new':
-      if (c.originPath !== undefined) return `new: a copy of lower ${c.originPath}`;
+      if (c.originPath !== undefined) return `new: a copy of lower ${printablePath(c.originPath)}`;
       if (c.lower) return `new: replaces a lower ${c.lower.type}`;
       return 'new';
   }
 }
 
-/** `C /etc/passwd   copy-up: data` */
+/** `C /etc/passwd   copy-up: data`, the path escaped (printable-path.ts): one line whatever the name. */
 export function diffLine(c: UpperChange): string {
-  return `${diffLetter(c)} ${c.path}   ${diffReason(c)}`;
+  return `${diffLetter(c)} ${printablePath(c.path)}   ${diffReason(c)}`;
+}
+
+/** The entry for `diff --json`: its letter and classification, paths as withJsonPaths writes them. */
+export function diffJson(c: UpperChange): object {
+  const row = withJsonPaths({ letter: diffLetter(c), ...c }, ['path', 'redirect', 'originPath']);
+  return c.lower ? { ...row, lower: withJsonPaths(c.lower, ['path']) } : row;
 }

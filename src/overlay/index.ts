@@ -66,5 +66,5 @@ export {
   type ChangedPart,
   type UpperState,
 } from './change-events.js';
-export { diffLetter, diffLine, type DiffLetter } from './diff-format.js';
+export { diffJson, diffLetter, diffLine, type DiffLetter } from './diff-format.js';
 export { hostId, idMapArg, OVERFLOW_ID, type IdMap } from './id-map.js';

@@ -3,12 +3,25 @@
  * is the model's only I/O: lstat, readdir, readlink and the overlay xattrs,
  * which must be read here, on the layer, because the mount hides them.
  * Everything else in src/overlay works on the data this returns.
+ *
+ * Every path here, given or returned, is a byte string (byte-path.ts):
+ * names are read as bytes ('latin1'), so none is lost or merged with
+ * another, and turned back into bytes for each call.
  */
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  type Stats,
+} from 'node:fs';
 import { getAttributeSync, listAttributesSync } from '@napi-rs/xattr';
+import { fsPath, utf8Text } from './byte-path.js';
 import { childPath, type EntryType, type LayerEntry } from './layer-entry.js';
 import { parseOverlayXattrs } from './overlay-xattrs.js';
+import { printablePath } from './printable-path.js';
 
 /** Linux's dev_t split (glibc's gnu_dev_major/minor), for device nodes' rdev. */
 export function splitDev(dev: number): { major: number; minor: number } {
@@ -56,17 +69,41 @@ function isNotFound(err: unknown): boolean {
 }
 
 // llistxattr/lgetxattr (the package does not follow symlinks). A file
-// system without xattrs has no overlay xattrs: not an error.
-function readXattrs(abs: string): LayerEntry['xattrs'] {
+// system without xattrs has no overlay xattrs: not an error. `at` is what
+// fsPath(abs) gave: a string when the path is ASCII (nearly always).
+function readXattrs(abs: string, at: string | Buffer, isDir: boolean): LayerEntry['xattrs'] {
+  if (typeof at === 'string') return readXattrsAt(at);
+  const text = utf8Text(abs);
+  if (text !== undefined) return readXattrsAt(text);
+  // The package takes paths as text only: a path that is not UTF-8 is
+  // reached through a descriptor, /proc/self/fd/N/NAME (its directory's)
+  // or, for a directory whose own name is not UTF-8, /proc/self/fd/N/.
+  // (itself). Neither follows a symlink at the end.
+  const slash = abs.lastIndexOf('/');
+  const name = utf8Text(abs.slice(slash + 1));
+  if (name === undefined && !isDir) return undefined; // no way to name it: not read
+  const dir = name === undefined ? abs : abs.slice(0, slash) || '/';
+  const fd = openSync(
+    fsPath(dir),
+    constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW,
+  );
+  try {
+    return readXattrsAt(`/proc/self/fd/${fd}/${name ?? '.'}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readXattrsAt(path: string): LayerEntry['xattrs'] {
   let names: string[];
   try {
-    names = listAttributesSync(abs);
+    names = listAttributesSync(path);
   } catch (err) {
     if (isNotFound(err)) throw err;
     return undefined;
   }
   if (!names.some((n) => n.includes('.overlay.'))) return undefined;
-  return parseOverlayXattrs(names, (n) => getAttributeSync(abs, n));
+  return parseOverlayXattrs(names, (n) => getAttributeSync(path, n));
 }
 
 /**
@@ -75,14 +112,15 @@ function readXattrs(abs: string): LayerEntry['xattrs'] {
  */
 export function scanEntry(abs: string, name: string): LayerEntry | undefined {
   try {
-    const entry = statToEntry(name, lstatSync(abs));
-    if (entry.type === 'symlink') entry.target = readlinkSync(abs, 'utf8');
-    const xattrs = readXattrs(abs);
+    const at = fsPath(abs);
+    const entry = statToEntry(name, lstatSync(at));
+    if (entry.type === 'symlink') entry.target = readlinkSync(at, 'latin1');
+    const xattrs = readXattrs(abs, at, entry.type === 'dir');
     if (xattrs) entry.xattrs = xattrs;
     return entry;
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw new Error(`scan ${abs}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`scan ${printablePath(abs)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -98,15 +136,15 @@ interface ScanOptions {
  */
 export function scanLayer(dir: string, opts: ScanOptions = {}): LayerEntry {
   const root = scanEntry(dir, '');
-  if (!root) throw new Error(`scan ${dir}: no such directory`);
-  if (root.type !== 'dir') throw new Error(`scan ${dir}: not a directory`);
+  if (!root) throw new Error(`scan ${printablePath(dir)}: no such directory`);
+  if (root.type !== 'dir') throw new Error(`scan ${printablePath(dir)}: not a directory`);
   opts.onEntry?.('/', root);
   const pending: { abs: string; path: string; entry: LayerEntry }[] = [
     { abs: dir, path: '/', entry: root },
   ];
   for (let next = pending.pop(); next; next = pending.pop()) {
     for (const name of listNames(next.abs)) {
-      const abs = join(next.abs, name);
+      const abs = `${next.abs}/${name}`;
       const child = scanEntry(abs, name);
       if (!child) continue;
       const path = childPath(next.path, name);
@@ -120,9 +158,9 @@ export function scanLayer(dir: string, opts: ScanOptions = {}): LayerEntry {
 
 function listNames(abs: string): string[] {
   try {
-    return readdirSync(abs).sort();
+    return readdirSync(fsPath(abs), 'latin1').sort();
   } catch (err) {
     if (isNotFound(err)) return [];
-    throw new Error(`scan ${abs}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`scan ${printablePath(abs)}: ${(err as Error).message}`, { cause: err });
   }
 }

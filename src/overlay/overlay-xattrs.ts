@@ -52,9 +52,10 @@ export function parseOverlayXattrs(
   return out;
 }
 
-// The kernel stores redirect without a terminating NUL; tolerate one.
+// The kernel stores redirect without a terminating NUL; tolerate one. A
+// redirect is a path: a byte string, as every path (byte-path.ts).
 function textValue(v: Uint8Array): string {
-  const s = Buffer.from(v).toString('utf8');
+  const s = Buffer.from(v).toString('latin1');
   return s.endsWith('\0') ? s.slice(0, -1) : s;
 }
 

@@ -16,7 +16,12 @@
  * - device nodes and FIFOs are skipped (counted, reported): a container gets
  *   its own /dev;
  * - absolute symlink targets are kept exactly as written; owners, modes
- *   (setuid too), mtimes, hardlinks and empty directories are kept.
+ *   (setuid too), mtimes, hardlinks and empty directories are kept;
+ * - names and link targets are bytes: carried as byte strings
+ *   (src/overlay/byte-path.ts), made with their exact bytes, shown escaped;
+ * - a member whose header holds a value it cannot be made with (a uid past
+ *   2^32, a time out of range, a hardlink to itself) refuses the import in
+ *   one line naming it (member-errors.ts).
  */
 import {
   closeSync,
@@ -38,10 +43,14 @@ import {
   writeSync,
 } from 'node:fs';
 import { resolve } from 'node:path';
+import { bytesOf, fsPath } from '../../overlay/byte-path.js';
+import { printablePath } from '../../overlay/printable-path.js';
+import { checkMemberValues, memberFailure, OddMemberError } from './member-errors.js';
 import { memberPath, parentPaths, UnsafeArchiveError } from './member-path.js';
 import { TarParser, type TarHandler, type TarHeader } from './tar-parser.js';
 
 export { UnsafeArchiveError } from './member-path.js';
+export { OddMemberError } from './member-errors.js';
 
 export interface ExtractProgress {
   entries: number;
@@ -71,6 +80,7 @@ interface Meta {
 }
 
 interface DirMeta extends Meta {
+  /** A byte string, as every path here. */
   path: string;
 }
 
@@ -93,13 +103,13 @@ class Extraction implements TarHandler {
   /** The last parent directory prepareParents() found to be ours (see there). */
   private checkedDir: string | undefined;
   /** The file whose data is arriving, while the current member is one. */
-  private file: { fd: number; meta: Meta } | undefined;
+  private file: { fd: number; meta: Meta; name: string } | undefined;
   readonly result: ExtractResult = { entries: 0, bytes: 0, skipped: [] };
 
   private readonly dest: string;
 
   constructor(dest: string) {
-    this.dest = resolve(dest);
+    this.dest = bytesOf(resolve(dest));
   }
 
   /** rel is normalized already (memberPath): no need for path.join's normalizing. */
@@ -120,15 +130,15 @@ class Extraction implements TarHandler {
       if (kind === 'dir') continue;
       if (kind === 'symlink') {
         throw new UnsafeArchiveError(
-          `member "${name}" would be written through the symlink "${parent}"`,
+          `member "${printablePath(name)}" would be written through the symlink "${printablePath(parent)}"`,
         );
       }
       if (kind === 'file') {
         throw new UnsafeArchiveError(
-          `member "${name}" needs "${parent}" to be a directory, but it is a file`,
+          `member "${printablePath(name)}" needs "${printablePath(parent)}" to be a directory, but it is a file`,
         );
       }
-      mkdirSync(this.abs(parent), 0o755);
+      mkdirSync(fsPath(this.abs(parent)), 0o755);
       this.kinds.set(parent, 'dir');
     }
     this.checkedDir = dir;
@@ -142,14 +152,14 @@ class Extraction implements TarHandler {
     if (rel === '') throw new UnsafeArchiveError('the archive replaces its own root directory');
     this.checkedDir = undefined;
     if (kind === 'dir') {
-      rmSync(this.abs(rel), { recursive: true });
+      rmSync(fsPath(this.abs(rel)), { recursive: true });
       const prefix = `${rel}/`;
       for (const key of [...this.kinds.keys()]) if (key.startsWith(prefix)) this.kinds.delete(key);
       for (const key of [...this.dirMeta.keys()])
         if (key.startsWith(prefix)) this.dirMeta.delete(key);
       this.dirMeta.delete(rel);
     } else {
-      unlinkSync(this.abs(rel));
+      unlinkSync(fsPath(this.abs(rel)));
     }
     this.kinds.delete(rel);
     return false;
@@ -160,23 +170,33 @@ class Extraction implements TarHandler {
     this.result.entries++;
     const rel = memberPath(h.name);
     if (SKIPPED_TYPES.has(h.type)) {
-      this.result.skipped.push(`${h.type} /${rel}`);
+      this.result.skipped.push(`${h.type} /${printablePath(rel)}`);
       return;
     }
-    this.prepareParents(rel, h.name);
     const meta: Meta = { mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime };
+    checkMemberValues(h.name, meta);
+    try {
+      this.make(rel, h, meta);
+    } catch (err) {
+      throw memberFailure(h.name, err);
+    }
+  }
+
+  private make(rel: string, h: TarHeader, meta: Meta): void {
+    this.prepareParents(rel, h.name);
     const path = this.abs(rel);
+    const at = fsPath(path);
     if (h.type === 'link') {
       this.hardlink(rel, h);
     } else if (h.type === 'directory') {
-      if (!this.clearExisting(rel, 'dir')) mkdirSync(path, 0o700);
+      if (!this.clearExisting(rel, 'dir')) mkdirSync(at, 0o700);
       this.kinds.set(rel, 'dir');
       this.dirMeta.set(rel, { path, ...meta });
     } else if (h.type === 'symlink') {
       this.clearExisting(rel, 'symlink');
-      symlinkSync(h.linkname, path);
-      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) lchownSync(path, meta.uid, meta.gid);
-      lutimesSync(path, time(meta.mtime), time(meta.mtime));
+      symlinkSync(fsPath(h.linkname), at);
+      if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) lchownSync(at, meta.uid, meta.gid);
+      lutimesSync(at, time(meta.mtime), time(meta.mtime));
       this.kinds.set(rel, 'symlink');
     } else {
       this.clearExisting(rel, 'file');
@@ -184,7 +204,7 @@ class Extraction implements TarHandler {
       // Created with its final permission bits (the umask is 0 meanwhile)
       // and, as we are root, owned by 0:0 already: most files need no chown
       // or chmod, and on a large image those syscalls add up.
-      this.file = { fd: openSync(path, CREATE_FLAGS, meta.mode & 0o777), meta };
+      this.file = { fd: openSync(at, CREATE_FLAGS, meta.mode & 0o777), meta, name: h.name };
     }
   }
 
@@ -206,6 +226,8 @@ class Extraction implements TarHandler {
       // After chown, which clears setuid/setgid.
       if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
       futimesSync(fd, time(meta.mtime), time(meta.mtime));
+    } catch (err) {
+      throw memberFailure(file.name, err);
     } finally {
       closeSync(fd);
     }
@@ -219,12 +241,15 @@ class Extraction implements TarHandler {
 
   private hardlink(rel: string, h: TarHeader): void {
     const target = memberPath(h.linkname);
+    // (tar would unlink the name, then fail to link what is gone.)
+    if (target === rel)
+      throw new OddMemberError(`hardlink "${printablePath(h.name)}" points at itself`);
     const kind = this.kinds.get(target);
     // Only to something this archive already put inside the directory;
     // link(2) does not follow a symlink, so linking one is safe too.
     if (kind !== 'file' && kind !== 'symlink') {
       throw new UnsafeArchiveError(
-        `hardlink "${h.name}" points at "${h.linkname}", which is not a file extracted from this archive`,
+        `hardlink "${printablePath(h.name)}" points at "${printablePath(h.linkname)}", which is not a file extracted from this archive`,
       );
     }
     // Never makes a directory, nor refuses: a path is in `kinds` only while
@@ -232,7 +257,7 @@ class Extraction implements TarHandler {
     // subtrees). Kept as a second check; it costs a few lookups per link.
     this.prepareParents(target, h.linkname);
     this.clearExisting(rel, kind);
-    linkSync(this.abs(target), this.abs(rel));
+    linkSync(fsPath(this.abs(target)), fsPath(this.abs(rel)));
     this.kinds.set(rel, kind);
   }
 
@@ -240,9 +265,10 @@ class Extraction implements TarHandler {
   finishDirectories(): void {
     const dirs = [...this.dirMeta.values()].sort((a, b) => b.path.length - a.path.length);
     for (const d of dirs) {
-      chownSync(d.path, d.uid, d.gid);
-      chmodSync(d.path, d.mode);
-      utimesSync(d.path, time(d.mtime), time(d.mtime));
+      const at = fsPath(d.path);
+      chownSync(at, d.uid, d.gid);
+      chmodSync(at, d.mode);
+      utimesSync(at, time(d.mtime), time(d.mtime));
     }
   }
 }

@@ -12,7 +12,7 @@ import { InterruptedError, UserError, errnoCode } from '../errors.js';
 import { writeNewFile } from '../no-follow.js';
 import type { StateRoot } from '../state-root.js';
 import { openArchive, type ArchiveFile } from './archive-file.js';
-import { extractTar, UnsafeArchiveError } from './extract.js';
+import { extractTar, OddMemberError, UnsafeArchiveError } from './extract.js';
 import { InvalidHeaderError } from './tar-header.js';
 import { TRUNCATED } from './tar-parser.js';
 import { BlockPool } from './file-blocks.js';
@@ -41,6 +41,8 @@ export interface ImportedTemp {
 
 function describeFailure(err: unknown): string {
   if (err instanceof UnsafeArchiveError) return `is unsafe: ${err.message}; nothing was imported`;
+  if (err instanceof OddMemberError)
+    return `cannot be imported: ${err.message}; nothing was imported`;
   const code = errnoCode(err);
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
     return 'is a corrupt or truncated gzip file';

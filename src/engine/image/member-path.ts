@@ -1,4 +1,8 @@
-/** Archive member names, made safe to join under the extraction directory. */
+/**
+ * Archive member names, made safe to join under the extraction directory.
+ * Names are byte strings (src/overlay/byte-path.ts); messages show them escaped.
+ */
+import { printablePath } from '../../overlay/printable-path.js';
 
 /** The archive tried to write outside its directory: the whole import is refused. */
 export class UnsafeArchiveError extends Error {
@@ -14,7 +18,7 @@ export class UnsafeArchiveError extends Error {
  */
 export function memberPath(name: string): string {
   if (name.includes('\0'))
-    throw new UnsafeArchiveError(`member name has a NUL byte: ${JSON.stringify(name)}`);
+    throw new UnsafeArchiveError(`member name has a NUL byte: "${printablePath(name)}"`);
   // Most names are clean once a leading "./" and a trailing "/" are dropped
   // (splitting each is a cost on large images): no empty, "." or ".."
   // component hides in a string that neither starts with "/" or ".", nor
@@ -24,7 +28,8 @@ export function memberPath(name: string): string {
   const clean = s !== '' && s[0] !== '/' && s[0] !== '.' && !s.endsWith('/') && !s.includes('//');
   if (clean && !s.includes('/.')) return s;
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new UnsafeArchiveError(`member "${name}" climbs out with ".."`);
+  if (parts.includes('..'))
+    throw new UnsafeArchiveError(`member "${printablePath(name)}" climbs out with ".."`);
   return parts.join('/');
 }
 

@@ -78,13 +78,15 @@ export function isZeroBlock(buf: Buffer, off: number): boolean {
 }
 
 /**
- * The field's bytes up to its first NUL. Decoding the whole field and
- * cutting the string is cheaper than scanning bytes in JS on a first run,
- * and bytes after the NUL are dropped whatever they decode to.
+ * The field's bytes up to its first NUL, as a byte string (one char per
+ * byte, see src/overlay/byte-path.ts): a name is bytes, and two names that
+ * are not UTF-8 must not both decode to U+FFFD. Decoding the whole field
+ * and cutting the string is cheaper than scanning bytes in JS on a first
+ * run.
  */
 function str(buf: Buffer, off: number, len: number): string {
   if (buf[off] === 0) return '';
-  const s = buf.toString('utf8', off, off + len);
+  const s = buf.toString('latin1', off, off + len);
   const nul = s.indexOf('\0');
   return nul < 0 ? s : s.slice(0, nul);
 }
@@ -221,7 +223,11 @@ function applyPax(pax: Pax, key: string, value: string): void {
   // Other keywords (atime, uname, xattrs...) are not kept, as before.
 }
 
-/** "LEN KEY=VALUE\n" records, where LEN counts the whole record. */
+/**
+ * "LEN KEY=VALUE\n" records, where LEN counts the whole record. Values are
+ * kept as byte strings: a path is UTF-8 by the standard (or raw bytes with
+ * hdrcharset=BINARY), and either way its bytes are the name on disk.
+ */
 export function parsePax(body: Buffer): Pax {
   const pax: Pax = {};
   let pos = 0;
@@ -234,7 +240,7 @@ export function parsePax(body: Buffer): Pax {
       throw new InvalidHeaderError('malformed pax record length');
     if (body[end - 1] !== 0x0a || eq < 0 || eq >= end)
       throw new InvalidHeaderError('malformed pax record');
-    applyPax(pax, body.toString('utf8', space + 1, eq), body.toString('utf8', eq + 1, end - 1));
+    applyPax(pax, body.toString('latin1', space + 1, eq), body.toString('latin1', eq + 1, end - 1));
     pos = end;
   }
   return pax;

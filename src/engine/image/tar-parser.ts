@@ -181,7 +181,7 @@ export class TarParser {
     const { flag, body } = meta;
     if (flag === 'L' || flag === 'K') {
       const nul = body.indexOf(0);
-      const name = body.toString('utf8', 0, nul < 0 ? body.length : nul);
+      const name = body.toString('latin1', 0, nul < 0 ? body.length : nul); // bytes, as str() in tar-header.ts
       if (flag === 'L') this.longName = name;
       else this.longLink = name;
     } else if (flag === 'x') {

@@ -21,6 +21,7 @@ import {
   type XattrNamespace,
   type IdMap,
 } from '../../overlay/index.js';
+import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 import type { LowerLoader } from './lower-loader.js';
 
 export interface ClassifiedLayers {
@@ -39,12 +40,12 @@ const bufB = Buffer.allocUnsafe(1 << 16);
 // running container, and the path may be something else by now.
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** Opens a regular file for reading, or throws. */
+/** Opens a regular file (a byte-string path) for reading, or throws. */
 function openFile(path: string): number {
-  const fd = openSync(path, READ_FLAGS);
+  const fd = openSync(fsPath(path), READ_FLAGS);
   if (fstatSync(fd).isFile()) return fd;
   closeSync(fd);
-  throw new Error(`${path} is no longer a regular file`);
+  throw new Error('no longer a regular file');
 }
 
 /**
@@ -139,7 +140,8 @@ export function classifyLayers(
     const lowerDir = lowerDirs[lower.layer];
     if (lowerDir === undefined) return undefined;
     try {
-      return sameContent(join(upperDir, path), join(lowerDir, lower.path), bytes);
+      // Layer directories are text; model paths are byte strings (byte-path.ts).
+      return sameContent(join(bytesOf(upperDir), path), join(bytesOf(lowerDir), lower.path), bytes);
     } catch {
       return undefined; // changed under us: the next burst says what it is
     }

@@ -18,6 +18,8 @@ import {
   type LayerEntry,
   type XattrNamespace,
 } from '../../overlay/index.js';
+import { bytesOf, fsPath } from '../../overlay/byte-path.js';
+import { printablePath } from '../../overlay/printable-path.js';
 
 export class LowerLoader {
   /** Partial lower trees, topmost first (as lowerdir=top:...:bottom). */
@@ -27,10 +29,15 @@ export class LowerLoader {
   private pendingAll: string[] | undefined;
   private readonly queuedAll = new Set<string>();
 
-  constructor(private readonly dirs: readonly string[]) {
-    this.roots = dirs.map((dir) => {
+  /** The layer directories as byte strings, as every path the model holds (byte-path.ts). */
+  private readonly dirs: readonly string[];
+
+  constructor(dirs: readonly string[]) {
+    this.dirs = dirs.map(bytesOf);
+    this.roots = this.dirs.map((dir) => {
       const root = scanEntry(dir, '');
-      if (root?.type !== 'dir') throw new Error(`lower layer ${dir} is not a directory`);
+      if (root?.type !== 'dir')
+        throw new Error(`lower layer ${printablePath(dir)} is not a directory`);
       return root;
     });
   }
@@ -73,7 +80,7 @@ export class LowerLoader {
       const abs = path === '/' ? dir : join(dir, path);
       let names: string[] = [];
       try {
-        names = readdirSync(abs);
+        names = readdirSync(fsPath(abs), 'latin1');
       } catch {
         return; // not a directory in this layer after all
       }

@@ -20,6 +20,7 @@ import {
   type LayerId,
   type XattrNamespace,
 } from '../../overlay/index.js';
+import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 import type { ClassifiedLayers } from './classify-container.js';
 
 const READ_CAP = 256 * 1024;
@@ -47,13 +48,17 @@ export interface Versions {
   lower?: Version;
 }
 
-/** The absolute path of a layer entry, or undefined if its parent leads out of the layer. */
+/**
+ * The absolute path of a layer entry, or undefined if its parent leads out
+ * of the layer. layerDir is text, path and the result byte strings (byte-path.ts).
+ */
 export function insideLayer(layerDir: string, path: string): string | undefined {
-  const abs = join(layerDir, path);
-  if (abs === join(layerDir, '/')) return layerDir; // the layer's root itself
+  const dir = bytesOf(layerDir);
+  const abs = join(dir, path);
+  if (abs === join(dir, '/')) return dir; // the layer's root itself
   try {
-    const root = realpathSync(layerDir);
-    const parent = realpathSync(dirname(abs));
+    const root = realpathSync(fsPath(dir), 'latin1');
+    const parent = realpathSync(fsPath(dirname(abs)), 'latin1');
     if (parent !== root && !parent.startsWith(root + sep)) return undefined;
   } catch {
     return undefined; // gone meanwhile
@@ -63,10 +68,11 @@ export function insideLayer(layerDir: string, path: string): string | undefined 
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** abs: a byte string (byte-path.ts). */
 export function readContent(abs: string, cap = READ_CAP): Content {
   let fd: number;
   try {
-    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(fsPath(abs), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     return { kind: 'unreadable', why: (err as NodeJS.ErrnoException).code ?? String(err) };
   }

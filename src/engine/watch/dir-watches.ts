@@ -20,6 +20,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { childPath, entryAt, inodeKey, isAtOrUnder, type LayerEntry } from '../../overlay/index.js';
+import { fromBuffer, fsPath } from '../../overlay/byte-path.js';
+import { printablePath } from '../../overlay/printable-path.js';
 
 interface Watch {
   inode: string;
@@ -32,7 +34,8 @@ export class DirWatches {
 
   /**
    * rootDir: the layer directory; onChange gets the absolute path of
-   * whatever an event names (an entry, or the directory itself).
+   * whatever an event names (an entry, or the directory itself). Both are
+   * byte strings (src/overlay/byte-path.ts): names come as bytes.
    */
   constructor(
     private readonly rootDir: string,
@@ -74,8 +77,8 @@ export class DirWatches {
     try {
       // The event's type says little: libuv reports any event on a
       // directory entry as 'rename' (IN_ISDIR is in its mask).
-      const fsw = watch(abs, { persistent: true }, (_type, name) => {
-        this.onChange(name ? join(abs, name.toString()) : abs);
+      const fsw = watch(fsPath(abs), { persistent: true, encoding: 'buffer' }, (_type, name) => {
+        this.onChange(name ? join(abs, fromBuffer(name)) : abs);
       });
       fsw.on('error', (err) => this.onError(err));
       this.watches.set(path, { inode, fsw });
@@ -86,8 +89,8 @@ export class DirWatches {
       this.onError(
         new Error(
           code === 'ENOSPC'
-            ? `cannot watch ${abs}: out of inotify watches (raise fs.inotify.max_user_watches)`
-            : `cannot watch ${abs}: ${(err as Error).message}`,
+            ? `cannot watch ${printablePath(abs)}: out of inotify watches (raise fs.inotify.max_user_watches)`
+            : `cannot watch ${printablePath(abs)}: ${(err as Error).message}`,
         ),
       );
     }

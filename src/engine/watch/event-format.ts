@@ -1,5 +1,10 @@
-/** One line per live event, for `watch` and for people reading a recorded stream. */
+/**
+ * One line per live event, for `watch` and for people reading a recorded
+ * stream; and the JSON line of one event. Paths are byte strings
+ * (src/overlay/byte-path.ts): shown escaped, written to JSON exactly.
+ */
 import type { ChangeEvent } from '../../overlay/index.js';
+import { printablePath, printableText, withJsonPaths } from '../../overlay/printable-path.js';
 import { humanBytes } from '../human-bytes.js';
 
 /** Local wall-clock time with milliseconds: 20:12:01.123. */
@@ -26,7 +31,7 @@ function details(e: ChangeEvent): string {
     case 'delete':
       return e.deleted === 'whiteout' ? 'whiteout' : 'upper only';
     case 'rename':
-      return `from ${e.from ?? '?'}`;
+      return `from ${e.from === undefined ? '?' : printablePath(e.from)}`;
     case 'modify':
       return [e.changed, size(e.bytes)].filter(Boolean).join(', ');
     case 'create':
@@ -39,6 +44,15 @@ function details(e: ChangeEvent): string {
 /** `20:12:01.123 copy-up /etc/passwd (data, 1.2 KiB copied, now 1.3 KiB)  $ echo hi >> /etc/passwd` */
 export function eventLine(e: ChangeEvent): string {
   const d = details(e);
-  const cmd = e.command ? `  $ ${e.command}` : '';
-  return `${clock(e.time)} ${e.kind.padEnd(7)} ${e.path}${d ? ` (${d})` : ''}${cmd}`;
+  const cmd = e.command ? `  $ ${printableText(e.command)}` : '';
+  return `${clock(e.time)} ${e.kind.padEnd(7)} ${printablePath(e.path)}${d ? ` (${d})` : ''}${cmd}`;
+}
+
+/**
+ * The event as one JSON line: a path that is valid UTF-8 exactly (JSON
+ * escapes control characters itself); one that is not, escaped as in
+ * eventLine, with its exact bytes in base64 in pathBytes (fromBytes).
+ */
+export function eventJson(e: ChangeEvent): string {
+  return JSON.stringify(withJsonPaths(e, ['path', 'from']));
 }

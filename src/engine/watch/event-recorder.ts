@@ -6,7 +6,9 @@
 import type { IdMap } from '../../overlay/id-map.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError, errnoCode } from '../errors.js';
+import { eventJson } from './event-format.js';
 import { UpperWatcher } from './upper-watcher.js';
+import { safeLine } from '../../overlay/printable-path.js';
 
 export interface EventRecorder {
   /** Records what is still unreported and closes the file. */
@@ -33,9 +35,11 @@ export async function recordEvents(
     ...(idmap ? { idmap } : {}),
   });
   watcher.on('events', (events) => {
-    writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    writeSync(fd, events.map((e) => `${eventJson(e)}\n`).join(''));
   });
-  watcher.on('error', (err) => process.stderr.write(`overlay-tui: events: ${err.message}\n`));
+  watcher.on('error', (err) =>
+    process.stderr.write(`overlay-tui: events: ${safeLine(err.message)}\n`),
+  );
   await watcher.start();
   return {
     async stop() {

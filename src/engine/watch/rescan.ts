@@ -20,6 +20,7 @@ import {
   withEntry,
   type LayerEntry,
 } from '../../overlay/index.js';
+import { fsPath } from '../../overlay/byte-path.js';
 
 export interface Rescanned {
   root: LayerEntry;
@@ -39,7 +40,7 @@ export interface Rescanned {
 
 function listNames(abs: string): string[] {
   try {
-    return readdirSync(abs);
+    return readdirSync(fsPath(abs), 'latin1');
   } catch (err) {
     // Removed (or replaced by a file) meanwhile: the next burst sees it gone.
     // Anything else must not read as "every entry deleted".
@@ -63,6 +64,7 @@ function differs(a: LayerEntry | undefined, b: LayerEntry): boolean {
 }
 
 /**
+ * upperDir and path are byte strings (src/overlay/byte-path.ts).
  * deep: also rescan every entry the directory already had, all the way down
  * (a look again at a directory scanned whole, which may have changed before
  * it was watched).

@@ -40,6 +40,7 @@ import {
 import { rescanPath } from './rescan.js';
 import { ArrivalOrder } from './arrival-order.js';
 import { DirWatches } from './dir-watches.js';
+import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 
 export interface UpperWatcherOptions {
   upperDir: string;
@@ -140,11 +141,14 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
   private readonly held = new Set<string>();
   private readonly forced = new Set<string>();
+  /** opts.upperDir as a byte string, as the model's paths are (src/overlay/byte-path.ts). */
+  private readonly upperBytes: string;
 
   constructor(private readonly opts: UpperWatcherOptions) {
     super();
+    this.upperBytes = bytesOf(opts.upperDir);
     this.lowers = new LowerLoader(opts.lowerDirs);
-    this.upper = scanLayer(opts.upperDir);
+    this.upper = scanLayer(this.upperBytes);
     this.full = this.classify(this.upper);
     // A copy: flush() edits it in place, and full.states may be in a consumer's hands.
     this.states = new Map(this.full.states);
@@ -158,7 +162,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
 
   async start(): Promise<void> {
     const dirs = new DirWatches(
-      this.opts.upperDir,
+      this.upperBytes,
       (abs) => this.markDirty(abs),
       (err) => this.emit('error', err),
     );
@@ -166,7 +170,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     dirs.sync(this.upper);
     // Anything that changed between the first scan and the watches is caught here.
     this.deep.add('/');
-    this.markDirty(this.opts.upperDir);
+    this.markDirty(this.upperBytes);
     if (this.opts.pollWrites ?? !kernelReportsUpperWrites()) {
       this.poller = setInterval(() => this.pollRecentFiles(), POLL_MS);
     }
@@ -218,9 +222,9 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     return this.wholeLower;
   }
 
-  /** Marks an absolute path (and its directory) for a rescan at the end of the burst. */
+  /** Marks an absolute path (a byte string) and its directory for a rescan at the end of the burst. */
   markDirty(abs: string): void {
-    const rel = relative(this.opts.upperDir, abs);
+    const rel = relative(this.upperBytes, abs);
     if (rel === '..' || rel.startsWith('../')) return; // outside upper ('..foo' is inside)
     const path = rel === '' ? '/' : `/${rel}`;
     this.arrival.note(path);
@@ -255,7 +259,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       const scanned = new Set<string>();
       for (const path of paths) {
         if (!deep.has(path) && readAlready(scanned, path)) continue;
-        const r = rescanPath(this.opts.upperDir, upper, path, deep.has(path));
+        const r = rescanPath(this.upperBytes, upper, path, deep.has(path));
         upper = r.root;
         changed.push(...r.changed);
         for (const s of r.scanned) scanned.add(s);
@@ -290,7 +294,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     this.timer = undefined;
     this.dirty.clear();
     try {
-      this.upper = scanLayer(this.opts.upperDir);
+      this.upper = scanLayer(this.upperBytes);
       this.full = this.classify(this.upper);
       const before = this.states;
       this.states = new Map(this.full.states);
@@ -322,7 +326,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       const t = setTimeout(() => {
         this.rechecks.delete(t);
         this.forced.add(e.path);
-        this.markDirty(join(this.opts.upperDir, e.path));
+        this.markDirty(join(this.upperBytes, e.path));
       }, HOLD_MS);
       this.rechecks.add(t);
     }
@@ -368,7 +372,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       const t = setTimeout(() => {
         this.rechecks.delete(t);
         this.deep.add(path);
-        this.markDirty(join(this.opts.upperDir, path));
+        this.markDirty(join(this.upperBytes, path));
       }, ms);
       this.rechecks.add(t);
     }
@@ -387,10 +391,10 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
    */
   private pollRecentFiles(): void {
     for (const [path, still] of this.recentFiles) {
-      const abs = join(this.opts.upperDir, path);
+      const abs = join(this.upperBytes, path);
       let now: { size: number; mtimeMs: number } | undefined;
       try {
-        now = lstatSync(abs);
+        now = lstatSync(fsPath(abs));
       } catch {
         now = undefined; // gone: the rescan says so
       }

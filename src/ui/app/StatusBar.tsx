@@ -8,6 +8,7 @@ import { Box, Text } from 'ink';
 import type { StatusInfo } from '../store/app-store.js';
 import type { CgroupUsage } from '../../engine/cgroup/usage.js';
 import { humanBytes } from '../../engine/human-bytes.js';
+import { safeLine } from '../../overlay/printable-path.js';
 
 export interface StatusBarProps {
   status: StatusInfo;
@@ -38,13 +39,13 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width, usage }: 
     return (
       <Box width={width}>
         <Text inverse bold color="yellow" wrap="truncate">
-          {` ${notice}`.padEnd(width)}
+          {` ${safeLine(notice)}`.padEnd(width)}
         </Text>
       </Box>
     );
   }
   const parts = [
-    `image ${status.image}`,
+    `image ${safeLine(status.image)}`,
     `container ${status.id}`,
     status.pid !== undefined ? `pid ${status.pid}` : undefined,
     usage ? usageText(usage) : undefined,

@@ -4,6 +4,7 @@
  */
 import type { ChangeEvent } from '../../overlay/index.js';
 import { humanBytes } from '../../engine/human-bytes.js';
+import { printablePath } from '../../overlay/printable-path.js';
 
 export type FeedLine =
   | { kind: 'command'; text: string }
@@ -47,8 +48,8 @@ export function eventText(e: ChangeEvent): string {
         : e.kind;
   const extra = [
     e.changed && e.changed !== 'none' ? e.changed : undefined,
-    e.from !== undefined ? `from ${e.from}` : undefined,
+    e.from !== undefined ? `from ${printablePath(e.from)}` : undefined,
     amount(e),
   ].filter((x) => x);
-  return `${what.padEnd(8)} ${e.path}${extra.length ? `  ${extra.join(', ')}` : ''}`;
+  return `${what.padEnd(8)} ${printablePath(e.path)}${extra.length ? `  ${extra.join(', ')}` : ''}`;
 }

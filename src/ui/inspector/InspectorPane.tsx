@@ -6,7 +6,8 @@
  */
 import { memo } from 'react';
 import { Box, Text } from 'ink';
-import { fitCells, printable } from '../trees/row-layout.js';
+import { printablePath } from '../../overlay/printable-path.js';
+import { fitCells } from '../trees/row-layout.js';
 import { displayText, wrapWords, type InspectView } from './inspect-model.js';
 import type { DiffRow } from './line-diff.js';
 
@@ -81,7 +82,7 @@ function InspectorPaneView({ path, view, focused, width, height, scroll = 0 }: I
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       <Text inverse={focused} bold>
-        {fitCells(` inspect ${printable(path)}`, width)}
+        {fitCells(` inspect ${printablePath(path)}`, width)}
       </Text>
       {sentence.map((line, i) => (
         <Text key={`s${i}`} color="yellow">

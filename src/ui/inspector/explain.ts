@@ -5,6 +5,7 @@
  * model; the sentences say what the kernel did, never what it might do.
  */
 import type { CopyUpChanges, EntryType, LowerState, UpperChange } from '../../overlay/index.js';
+import { printablePath } from '../../overlay/printable-path.js';
 
 export interface ExplainInput {
   /** Upper's entry at the path, classified (absent: upper has nothing there). */
@@ -74,7 +75,7 @@ function whiteout(change: UpperChange): string {
 
 function created(change: UpperChange): string {
   if (change.originPath !== undefined) {
-    return `Moved or linked here from lower's ${change.originPath}: it was copied up first, and only upper has it at this path.`;
+    return `Moved or linked here from lower's ${printablePath(change.originPath)}: it was copied up first, and only upper has it at this path.`;
   }
   if (change.lower) {
     const was = noun(change.lower.type);
@@ -98,7 +99,8 @@ function fromUpper(change: UpperChange): string {
     case 'opaque':
       return "Opaque: the directory was deleted and made again; nothing of lower's directory shows through.";
     case 'redirected': {
-      const from = change.lower?.path ?? change.redirect ?? '?';
+      const raw = change.lower?.path ?? change.redirect;
+      const from = raw === undefined ? '?' : printablePath(raw);
       return `Renamed: upper's directory carries a redirect to lower's ${from}, so merged shows lower's entries under this new name.`;
     }
     case 'new':
@@ -117,7 +119,9 @@ function fromLower(lower: LowerState): string {
   if (lower.status === 'visible')
     return `Untouched: only lower has it; merged shows lower's ${what}.`;
   const by = lower.by;
-  const where = by ? `${by.layer === 'upper' ? "upper's" : "a higher layer's"} ${by.path}` : '';
+  const where = by
+    ? `${by.layer === 'upper' ? "upper's" : "a higher layer's"} ${printablePath(by.path)}`
+    : '';
   if (lower.status === 'shadowed') {
     switch (by?.why) {
       case 'merged':

@@ -7,6 +7,7 @@
 import type { Content, Version, Versions } from '../../engine/layers/read-versions.js';
 import { isDeviceWhiteout, type LayerEntry } from '../../overlay/index.js';
 import { humanBytes } from '../../engine/human-bytes.js';
+import { printablePath } from '../../overlay/printable-path.js';
 import { cellWidth, fitCells, printable } from '../trees/row-layout.js';
 import { explain, type ExplainInput } from './explain.js';
 import { diffLines, withContext, DIFF_MAX_LINES, type DiffRow } from './line-diff.js';
@@ -64,14 +65,14 @@ const ATTRS: [string, (e: LayerEntry) => string | undefined][] = [
   ['mode', (e) => `${modeString(e.type, e.mode)} ${e.mode.toString(8).padStart(4, '0')}`],
   ['owner', (e) => `${e.uid}:${e.gid}`],
   // Before mtime: a whiteout's device numbers are what makes it one.
-  ['target', (e) => (e.target === undefined ? undefined : printable(e.target))],
+  ['target', (e) => (e.target === undefined ? undefined : printablePath(e.target))],
   ['device', (e) => (e.rdev ? `${e.rdev.major}, ${e.rdev.minor}` : undefined)],
   ['mtime', (e) => clock(e.mtimeMs)],
 ];
 
 function attrRows(v: Versions): AttrRow[] {
   const where = (x: Version | undefined, name: string) =>
-    x ? (x.path === v.path ? name : `${name} ${printable(x.path)}`) : `(nothing in ${name})`;
+    x ? (x.path === v.path ? name : `${name} ${printablePath(x.path)}`) : `(nothing in ${name})`;
   const rows: AttrRow[] = [
     { label: 'layer', lower: where(v.lower, 'lower'), upper: where(v.upper, 'upper') },
   ];

@@ -11,6 +11,7 @@ import type { TextProps } from 'ink';
 import type { TreeRow } from './tree-rows.js';
 import { ROW_STYLES } from './row-style.js';
 import { compactBytes } from '../../engine/human-bytes.js';
+import { printablePath } from '../../overlay/printable-path.js';
 import { fitCells, printable, scrollOffset } from './row-layout.js';
 
 export interface TreePaneProps {
@@ -37,8 +38,8 @@ function rowParts(row: TreeRow, width: number) {
   const indent = ' '.repeat(Math.min(2 * row.depth, Math.floor(labelCells / 2)));
   const lead = `${indent}${row.expandable ? (row.expanded ? '▾ ' : '▸ ') : '  '}`;
   const mark = `${ROW_STYLES[row.state].mark} `;
-  const link = row.target === undefined ? '' : ` -> ${printable(row.target)}`;
-  const name = fitCells(printable(row.name) + link, labelCells - lead.length - 2);
+  const link = row.target === undefined ? '' : ` -> ${printablePath(row.target)}`;
+  const name = fitCells(printablePath(row.name) + link, labelCells - lead.length - 2);
   const size = row.size === undefined ? '' : compactBytes(row.size);
   return { lead, mark, name, size: sizeCells > 0 ? size.padStart(sizeCells) : '' };
 }

@@ -47,9 +47,9 @@ export function cellWidth(text: string): number {
 }
 
 /**
- * A file name made safe to draw: an image can hold names with newlines or
- * escape sequences, which would break the row or drive the terminal.
- * Control characters become '?', as ls shows them.
+ * A line of file data made safe to draw: control characters become '?',
+ * keeping one cell each. Names are drawn with printablePath
+ * (src/overlay/printable-path.ts), which escapes them as `ls -b` does.
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex

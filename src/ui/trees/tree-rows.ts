@@ -28,6 +28,7 @@ import {
   type LowerState,
   type UpperChange,
 } from '../../overlay/index.js';
+import { bytesOf } from '../../overlay/byte-path.js';
 import { childOrder } from './child-order.js';
 import { lowerSource, mergedSource, upperSource, type TreeSource } from './pane-sources.js';
 
@@ -88,7 +89,8 @@ function changedPaths(changes: readonly UpperChange[]): Set<string> {
 
 function flatten<N>(src: TreeSource<N>, opts: RowOptions, changed: ReadonlySet<string>): TreeRow[] {
   const out: TreeRow[] = [];
-  const query = opts.search.toLowerCase();
+  // Names are byte strings (src/overlay/byte-path.ts): so is the query.
+  const query = bytesOf(opts.search).toLowerCase();
   const isDirNode = (node: N) => src.type(node) === 'dir';
   // Recursion depth is the path depth, which PATH_MAX bounds well below
   // the stack's limit.
