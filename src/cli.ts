@@ -16,6 +16,7 @@ export const TOP_HELP = `NAME
 
 SYNOPSIS
     overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR] [--prefix KEY]
+                [--runtime runc|crun]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -37,6 +38,10 @@ OPTIONS (the full-screen view)
     --keep         keep upper on exit (also C-b k in the app); the container
                    is then listed by 'overlay-tui ps', removed by 'rm'
     --root DIR     state root (default: /var/lib/overlay-tui)
+    --runtime runc|crun
+                   run the shell's container through this OCI runtime, from
+                   a config.json with the same confinement, instead of
+                   overlay-tui's own helper (the default)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one
                    character

@@ -33,7 +33,7 @@ export async function appCommand(argv: string[], help: string): Promise<number> 
     return 0;
   }
   // Checked before the UI is loaded.
-  const container = containerArgs(values);
+  const container = containerArgs(values, '');
   const prefix = prefixArg(values.prefix);
   // React's development build costs every frame (and start-up) dearly.
   process.env.NODE_ENV ??= 'production';

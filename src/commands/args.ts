@@ -8,6 +8,11 @@ import { INSTALL_DIR } from '../engine/install-dir.js';
 import { existsSync } from 'node:fs';
 import { UsageError, UserError } from '../engine/errors.js';
 import { DEFAULT_STATE_ROOT } from '../engine/state-root.js';
+import {
+  isRuntimeName,
+  RUNTIME_NAMES,
+  type RuntimeName,
+} from '../engine/runtime/runtime-record.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -19,6 +24,7 @@ export const CONTAINER_OPTIONS = {
   image: { type: 'string' },
   name: { type: 'string' },
   keep: { type: 'boolean' },
+  runtime: { type: 'string' },
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -39,17 +45,29 @@ export function stateRootArg(root: string | undefined): string {
   return root ?? DEFAULT_STATE_ROOT;
 }
 
-/** What CONTAINER_OPTIONS and --root parsed to, as run and the app take it. */
-export function containerArgs(values: {
-  image?: string | undefined;
-  name?: string | undefined;
-  keep?: boolean | undefined;
-  root?: string | undefined;
-}): { image: string; name?: string; keep: boolean; root: string } {
+/** --runtime runc|crun: an OCI runtime instead of the C helper. */
+function runtimeArg(value: string | undefined, command: string): RuntimeName | undefined {
+  if (value === undefined || isRuntimeName(value)) return value;
+  throw usageError(command, `--runtime: '${value}' is not one of ${RUNTIME_NAMES.join(', ')}`);
+}
+
+/** What CONTAINER_OPTIONS and --root parsed to, as run and the app (command '') take it. */
+export function containerArgs(
+  values: {
+    image?: string | undefined;
+    name?: string | undefined;
+    keep?: boolean | undefined;
+    runtime?: string | undefined;
+    root?: string | undefined;
+  },
+  command: string,
+): { image: string; name?: string; keep: boolean; runtime?: RuntimeName; root: string } {
+  const runtime = runtimeArg(values.runtime, command);
   return {
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
+    ...(runtime !== undefined ? { runtime } : {}),
     root: stateRootArg(values.root),
   };
 }

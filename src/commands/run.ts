@@ -2,9 +2,15 @@
 import { InterruptedError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
-import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
+import {
+  launchWithStdio,
+  type ContainerProcess,
+  type LaunchSpec,
+} from '../engine/container/process.js';
+import type { PtyContainerProcess, PtySize } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
+import type { RuntimeName, RuntimeRecord } from '../engine/runtime/runtime-record.js';
 import { SignalGuard } from '../engine/signal-guard.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
 import type { EventRecorder } from '../engine/watch/event-recorder.js';
@@ -24,7 +30,7 @@ export const RUN_HELP = `NAME
 
 SYNOPSIS
     overlay-tui run [--image FILE] [--name NAME] [--keep] [--events FILE]
-                    [--root DIR] [--] CMD [ARG...]
+                    [--runtime runc|crun] [--root DIR] [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
@@ -50,6 +56,11 @@ OPTIONS
                    each with the command line typed before it (with a tty);
                    before Linux 6.5 a write to a file still for 30 s may be
                    recorded late or not at all (see 'overlay-tui watch --help')
+    --runtime runc|crun
+                   run the container through this OCI runtime, from a
+                   config.json with the same confinement, instead of
+                   overlay-tui's own helper (the default: the steps this
+                   project shows); its state is kept under the state root
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -75,6 +86,7 @@ export interface RunArgs {
   image: string;
   name?: string;
   keep: boolean;
+  runtime?: RuntimeName;
   events?: string;
   root: string;
   command: string[];
@@ -86,24 +98,46 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   if (values.help) return 'help';
   if (command.length === 0) throw usageError('run', 'missing CMD');
   return {
-    ...containerArgs(values),
+    ...containerArgs(values, 'run'),
     ...(values.events !== undefined ? { events: values.events } : {}),
     command,
   };
 }
 
+/** The runtime's launchers, loaded only for --runtime. */
+async function runtimeLaunchers(
+  spec: LaunchSpec,
+  runtime: RuntimeRecord,
+): Promise<{
+  stdio: () => ContainerProcess;
+  pty: (size: PtySize, term: string) => Promise<PtyContainerProcess>;
+}> {
+  const [launch, { interimProfile, interimLimits }] = await Promise.all([
+    import('../engine/runtime/launch.js'),
+    import('../engine/runtime/interim-profile.js'),
+  ]);
+  const run = { ...spec, runtime, profile: interimProfile(), limits: interimLimits() };
+  return {
+    stdio: () => launch.launchRuntimeWithStdio(run),
+    pty: (size, term) => launch.launchRuntimeOnPty(run, size, term),
+  };
+}
+
 async function runInContainer(
   spec: LaunchSpec,
+  runtime: RuntimeRecord | undefined,
   onStart: (helperPid: number) => void,
   onInput: ((bytes: Buffer) => void) | undefined,
 ): Promise<number> {
+  const via = runtime ? await runtimeLaunchers(spec, runtime) : undefined;
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const [{ launchOnPty }, { relayTerminal }] = await Promise.all([
       import('../engine/container/pty-process.js'),
       import('../engine/terminal-relay.js'),
     ]);
     const size = { cols: process.stdout.columns, rows: process.stdout.rows };
-    const proc = await launchOnPty(spec, size, process.env.TERM ?? 'xterm-256color');
+    const term = process.env.TERM ?? 'xterm-256color';
+    const proc = await (via ? via.pty(size, term) : launchOnPty(spec, size, term));
     onStart(proc.pid);
     const restore = relayTerminal(proc.pty, onInput);
     try {
@@ -112,7 +146,7 @@ async function runInContainer(
       restore();
     }
   }
-  const proc = launchWithStdio(spec);
+  const proc = via ? via.stdio() : launchWithStdio(spec);
   onStart(proc.pid);
   return proc.exited;
 }
@@ -133,11 +167,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   process.on('exit', onExit);
   try {
+    // Before anything is made: a runtime that is not installed is one line.
+    const runtime = args.runtime
+      ? await (
+          await import('../engine/runtime/runtime-binary.js')
+        ).openRuntime(store.root, args.runtime)
+      : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
     container = createContainer(store, image, {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
       command: args.command,
+      ...(runtime ? { runtime } : {}),
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -160,6 +201,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         const spec = { paths, hostname: state.id, command: args.command };
         exitCode = await runInContainer(
           spec,
+          runtime,
           (pid) => (helperPid = pid),
           // The typed lines only matter to the event stream.
           args.events === undefined ? undefined : (bytes) => typed.feed(bytes),

@@ -11,10 +11,12 @@ import type { Image } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
+import type { LaunchSpec } from '../engine/container/process.js';
 import { readInitPid, readState, writeState } from '../engine/container/state.js';
 import { mountsAtOrUnder } from '../engine/mountinfo.js';
 import { otherProcesses } from '../engine/container/processes.js';
 import type { StateRoot } from '../engine/state-root.js';
+import type { RuntimeRecord } from '../engine/runtime/runtime-record.js';
 import type { SignalGuard } from '../engine/signal-guard.js';
 import { UpperWatcher } from '../engine/watch/upper-watcher.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
@@ -59,7 +61,7 @@ export class AppSession {
   constructor(
     private readonly root: StateRoot,
     private readonly image: Image,
-    private readonly opts: { name?: string; keep: boolean },
+    private readonly opts: { name?: string; keep: boolean; runtime?: RuntimeRecord },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
@@ -70,6 +72,7 @@ export class AppSession {
       ...(name !== undefined ? { name } : {}),
       keep: this.keep,
       command: ['/bin/sh'],
+      ...(this.opts.runtime ? { runtime: this.opts.runtime } : {}),
     });
     return this.container;
   }
@@ -92,7 +95,7 @@ export class AppSession {
       watcher.loadLowerDir('/'); // the top level is shown expanded
       const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
       const size = { cols: screen.cols, rows: screen.rows };
-      const proc = await launchOnPty(spec, size, 'xterm-256color');
+      const proc = await this.launch(spec, size);
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };
       this.shell = shell;
       this.guard.onStop(() => this.kill());
@@ -110,6 +113,21 @@ export class AppSession {
       await watcher.close();
       throw err;
     }
+  }
+
+  /** The shell on a pty: through the helper, or the OCI runtime asked for (loaded only then). */
+  private async launch(
+    spec: LaunchSpec,
+    size: { cols: number; rows: number },
+  ): Promise<PtyContainerProcess> {
+    const runtime = this.opts.runtime;
+    if (!runtime) return launchOnPty(spec, size, 'xterm-256color');
+    const [{ launchRuntimeOnPty }, { interimProfile, interimLimits }] = await Promise.all([
+      import('../engine/runtime/launch.js'),
+      import('../engine/runtime/interim-profile.js'),
+    ]);
+    const run = { ...spec, runtime, profile: interimProfile(), limits: interimLimits() };
+    return launchRuntimeOnPty(run, size, 'xterm-256color');
   }
 
   status(imageSource: string): StatusInfo {

@@ -14,11 +14,13 @@ import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
+import type { RuntimeName } from '../engine/runtime/runtime-record.js';
 
 export interface AppArgs {
   image: string;
   name?: string;
   keep: boolean;
+  runtime?: RuntimeName;
   root: string;
   argv: string[];
   /** The prefix byte (--prefix); default C-b. */
@@ -90,11 +92,20 @@ export async function runApp(args: AppArgs): Promise<number> {
   const onExit = (): void => session?.teardown();
   process.on('exit', onExit);
   try {
+    const runtime = args.runtime
+      ? await (
+          await import('../engine/runtime/runtime-binary.js')
+        ).openRuntime(store.root, args.runtime)
+      : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
     session = new AppSession(
       store,
       image,
-      { ...(args.name !== undefined ? { name: args.name } : {}), keep: args.keep },
+      {
+        ...(args.name !== undefined ? { name: args.name } : {}),
+        keep: args.keep,
+        ...(runtime ? { runtime } : {}),
+      },
       guard,
     );
     session.create(args.name);

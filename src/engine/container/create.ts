@@ -19,12 +19,14 @@ import {
   type ContainerState,
 } from './state.js';
 import { teardownContainer } from './teardown.js';
+import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
 export interface CreateOptions {
   name?: string;
   keep: boolean;
   command: string[];
   overlay?: OverlayOptions;
+  runtime?: RuntimeRecord;
 }
 
 export interface Container {
@@ -72,6 +74,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     keep: opts.keep,
     owner,
     createdAt: new Date().toISOString(),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
   };
   try {
     writeState(paths, state);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
+import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
 /** 'stopping': its processes are gone, teardown waits for the watches (watchers.ts). */
 export type ContainerStatus = 'creating' | 'running' | 'stopping' | 'stopped';
@@ -27,6 +28,8 @@ export interface ContainerState {
   init?: ProcessRef;
   createdAt: string;
   exitCode?: number;
+  /** Run under an OCI runtime (--runtime); absent: the C helper. */
+  runtime?: RuntimeRecord;
 }
 
 export interface ContainerPaths {

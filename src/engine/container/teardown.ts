@@ -15,6 +15,7 @@ import { mountsAtOrUnder } from '../mountinfo.js';
 import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
 import { readInitPid, writeState, type ContainerPaths, type ContainerState } from './state.js';
 import { releaseWatchers } from './watchers.js';
+import { removeRuntimeState } from '../runtime/runtime-delete.js';
 
 const KILL_TIMEOUT_MS = 5000;
 
@@ -65,6 +66,7 @@ export function teardownContainer(
   opts: TeardownOptions,
 ): void {
   killContainer(paths, state);
+  if (state?.runtime) removeRuntimeState(paths, state.runtime);
   // Upper changes no more: the watches take their last look before it goes.
   releaseWatchers(paths, state);
   unmountAll(paths);
