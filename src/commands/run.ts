@@ -104,32 +104,46 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   };
 }
 
-/** The runtime's launchers, loaded only for --runtime. */
-async function runtimeLaunchers(
-  spec: LaunchSpec,
-  runtime: RuntimeRecord,
-): Promise<{
+type Launchers = {
   stdio: () => ContainerProcess;
   pty: (size: PtySize, term: string) => Promise<PtyContainerProcess>;
-}> {
-  const [launch, { interimProfile, interimLimits }] = await Promise.all([
+};
+
+/**
+ * --runtime: the runtime found (or one line why not), and its launchers,
+ * whose modules load while the image and the container are made.
+ */
+async function openRuntimePath(
+  root: string,
+  name: RuntimeName,
+): Promise<{ record: RuntimeRecord; launchers: (spec: LaunchSpec) => Promise<Launchers> }> {
+  const modules = Promise.all([
     import('../engine/runtime/launch.js'),
     import('../engine/runtime/interim-profile.js'),
   ]);
-  const run = { ...spec, runtime, profile: interimProfile(), limits: interimLimits() };
+  modules.catch(() => undefined); // a failed load is reported where it is awaited
+  const { openRuntime } = await import('../engine/runtime/runtime-binary.js');
+  const record = await openRuntime(root, name);
   return {
-    stdio: () => launch.launchRuntimeWithStdio(run),
-    pty: (size, term) => launch.launchRuntimeOnPty(run, size, term),
+    record,
+    launchers: async (spec) => {
+      const [launch, { interimProfile, interimLimits }] = await modules;
+      const run = { ...spec, runtime: record, profile: interimProfile(), limits: interimLimits() };
+      return {
+        stdio: () => launch.launchRuntimeWithStdio(run),
+        pty: (size, term) => launch.launchRuntimeOnPty(run, size, term),
+      };
+    },
   };
 }
 
 async function runInContainer(
   spec: LaunchSpec,
-  runtime: RuntimeRecord | undefined,
+  launchers: ((spec: LaunchSpec) => Promise<Launchers>) | undefined,
   onStart: (helperPid: number) => void,
   onInput: ((bytes: Buffer) => void) | undefined,
 ): Promise<number> {
-  const via = runtime ? await runtimeLaunchers(spec, runtime) : undefined;
+  const via = launchers ? await launchers(spec) : undefined;
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const [{ launchOnPty }, { relayTerminal }] = await Promise.all([
       import('../engine/container/pty-process.js'),
@@ -168,17 +182,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   process.on('exit', onExit);
   try {
     // Before anything is made: a runtime that is not installed is one line.
-    const runtime = args.runtime
-      ? await (
-          await import('../engine/runtime/runtime-binary.js')
-        ).openRuntime(store.root, args.runtime)
-      : undefined;
+    const runtime = args.runtime ? await openRuntimePath(store.root, args.runtime) : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
     container = createContainer(store, image, {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
       command: args.command,
-      ...(runtime ? { runtime } : {}),
+      ...(runtime ? { runtime: runtime.record } : {}),
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -201,7 +211,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         const spec = { paths, hostname: state.id, command: args.command };
         exitCode = await runInContainer(
           spec,
-          runtime,
+          runtime?.launchers,
           (pid) => (helperPid = pid),
           // The typed lines only matter to the event stream.
           args.events === undefined ? undefined : (bytes) => typed.feed(bytes),
