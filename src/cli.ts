@@ -15,8 +15,8 @@ export const TOP_HELP = `NAME
     overlay-tui - see overlayfs at work in a container made like Docker's overlay2
 
 SYNOPSIS
-    overlay-tui [--image FILE] [--name NAME] [--keep] [--root DIR] [--prefix KEY]
-                [--runtime runc|crun]
+    overlay-tui [--image FILE] [--name NAME] [--keep] [--userns] [--root DIR]
+                [--prefix KEY] [--runtime runc|crun]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -37,7 +37,11 @@ OPTIONS (the full-screen view)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep upper on exit (also C-b k in the app); the container
                    is then listed by 'overlay-tui ps', removed by 'rm'
-    --root DIR     state root (default: /var/lib/overlay-tui)
+    --userns       root in the container is an unprivileged id on the host
+                   (see 'overlay-tui run --help')
+    --root DIR     state root (default: /var/lib/overlay-tui); it and each
+                   directory above it must be root's and writable by root
+                   alone (a sticky one such as /tmp is fine above it)
     --runtime runc|crun
                    run the shell's container through this OCI runtime, from
                    a config.json with the same confinement, instead of

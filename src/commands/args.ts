@@ -13,6 +13,8 @@ import {
   RUNTIME_NAMES,
   type RuntimeName,
 } from '../engine/runtime/runtime-record.js';
+import { usernsRange } from '../engine/confine/userns-range.js';
+import type { IdMap } from '../overlay/id-map.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -25,6 +27,7 @@ export const CONTAINER_OPTIONS = {
   name: { type: 'string' },
   keep: { type: 'boolean' },
   runtime: { type: 'string' },
+  userns: { type: 'boolean' },
 } as const satisfies OptionSpecs;
 
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
@@ -57,16 +60,25 @@ export function containerArgs(
     image?: string | undefined;
     name?: string | undefined;
     keep?: boolean | undefined;
+    userns?: boolean | undefined;
     runtime?: string | undefined;
     root?: string | undefined;
   },
   command: string,
-): { image: string; name?: string; keep: boolean; runtime?: RuntimeName; root: string } {
+): {
+  image: string;
+  name?: string;
+  keep: boolean;
+  userns?: IdMap;
+  runtime?: RuntimeName;
+  root: string;
+} {
   const runtime = runtimeArg(values.runtime, command);
   return {
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),
     keep: values.keep ?? false,
+    ...(values.userns ? { userns: usernsRange() } : {}),
     ...(runtime !== undefined ? { runtime } : {}),
     root: stateRootArg(values.root),
   };

@@ -1,5 +1,4 @@
 /** A NAME argument: the container it names, with a clear error if there is none. */
-import { existsSync } from 'node:fs';
 import { UserError } from '../engine/errors.js';
 import {
   containerPaths,
@@ -7,6 +6,7 @@ import {
   type ContainerPaths,
   type ContainerState,
 } from '../engine/container/state.js';
+import { isRealDir } from '../engine/no-follow.js';
 import { isRunning } from '../engine/proc.js';
 import type { StateRoot } from '../engine/state-root.js';
 
@@ -19,7 +19,7 @@ export interface NamedContainer {
 export function namedContainer(store: StateRoot, name: string): NamedContainer {
   const paths = containerPaths(store, name);
   const state = readState(paths);
-  if (!state || !existsSync(paths.upper)) {
+  if (!state || !isRealDir(paths.upper)) {
     throw new UserError(`no container named "${name}" (see 'overlay-tui ps')`);
   }
   return { paths, state, running: state.status === 'running' && isRunning(state.owner) };

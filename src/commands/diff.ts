@@ -44,7 +44,16 @@ export function diffCommand(argv: string[]): number {
   const store = prepare(['diff', ...argv], stateRootArg(values.root));
   const { paths, state } = namedContainer(store, positionals[0] ?? '');
   const lowers = new LowerLoader(state.lowers);
-  const { changes } = classifyLayers(paths.upper, scanLayer(paths.upper), state.lowers, lowers);
+  const upper = scanLayer(paths.upper);
+  const { changes } = classifyLayers(
+    paths.upper,
+    upper,
+    state.lowers,
+    lowers,
+    'trusted',
+    undefined,
+    state.userns,
+  );
   if (values.json) {
     const rows = changes.map((c) => ({ letter: diffLetter(c), ...c }));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

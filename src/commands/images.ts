@@ -1,5 +1,5 @@
 /** `overlay-tui images`: the extracted images (lower directories) in the store. */
-import { listImages } from '../engine/image/store.js';
+import { listImages, listStoredImages } from '../engine/image/store.js';
 import { containerPaths, listContainerIds, readState } from '../engine/container/state.js';
 import { humanBytes } from '../engine/human-bytes.js';
 import { ago, table } from './format.js';
@@ -19,6 +19,9 @@ DESCRIPTION
 
     Columns: DIGEST (sha256 prefix), SOURCE (the file first imported),
     ENTRIES, SIZE (file data), IMPORTED, CONTAINERS (how many use it), LOWER.
+    An image directory overlay-tui did not make (not root's alone, or its
+    record does not match its name) is not listed, and never used: a line
+    on stderr names it.
 
 OPTIONS
     --root DIR     state root (default: /var/lib/overlay-tui)
@@ -54,5 +57,9 @@ export function imagesCommand(argv: string[]): number {
   process.stdout.write(
     table(['DIGEST', 'SOURCE', 'ENTRIES', 'SIZE', 'IMPORTED', 'CONTAINERS', 'LOWER'], rows),
   );
+  for (const s of listStoredImages(store)) {
+    if (s.kind === 'untrusted')
+      process.stderr.write(`overlay-tui: not listed, not used: ${s.dir} ${s.why}\n`);
+  }
   return 0;
 }

@@ -2,6 +2,7 @@
 import { requireOverlayfs, requireRoot } from '../engine/preflight.js';
 import { openStateRoot, type StateRoot } from '../engine/state-root.js';
 import { recoverDeadContainers } from '../engine/container/recover.js';
+import { removeStaleExtractions } from '../engine/image/stale-extractions.js';
 import { requireHelper } from '../engine/helper.js';
 
 export function prepare(argv: readonly string[], root: string): StateRoot {
@@ -14,5 +15,7 @@ export function prepare(argv: readonly string[], root: string): StateRoot {
       `overlay-tui: container ${r.id} was left running by a process that died; ${r.kept ? 'stopped it and kept its upper' : 'removed it'}\n`,
     );
   }
+  // Quietly, as 'clean --help' says: an interrupted import's partial copy.
+  removeStaleExtractions(store);
   return store;
 }

@@ -1,8 +1,8 @@
 /** `overlay-tui rm`: remove stopped (kept) containers. */
-import { existsSync } from 'node:fs';
 import { UserError } from '../engine/errors.js';
 import { containerPaths, readState } from '../engine/container/state.js';
 import { teardownContainer } from '../engine/container/teardown.js';
+import { lstatOrNone } from '../engine/no-follow.js';
 import { isRunning } from '../engine/proc.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { prepare } from './prepare.js';
@@ -43,7 +43,7 @@ export function rmCommand(argv: string[]): number {
     try {
       const paths = containerPaths(store, name);
       const state = readState(paths);
-      if (!state && !existsSync(paths.dir))
+      if (!state && !lstatOrNone(paths.dir))
         throw new UserError(`no container named "${name}" (see 'overlay-tui ps')`);
       if (state && state.status !== 'stopped' && isRunning(state.owner)) {
         throw new UserError(

@@ -24,13 +24,15 @@ import {
   usageError,
 } from './args.js';
 import { prepare } from './prepare.js';
+import type { IdMap } from '../overlay/id-map.js';
 
 export const RUN_HELP = `NAME
     overlay-tui run - run a command in a new overlay container
 
 SYNOPSIS
-    overlay-tui run [--image FILE] [--name NAME] [--keep] [--events FILE]
-                    [--runtime runc|crun] [--root DIR] [--] CMD [ARG...]
+    overlay-tui run [--image FILE] [--name NAME] [--keep] [--userns]
+                    [--events FILE] [--runtime runc|crun] [--root DIR]
+                    [--] CMD [ARG...]
 
 DESCRIPTION
     Extracts the image once into a read-only lower directory (keyed by its
@@ -47,10 +49,16 @@ DESCRIPTION
 
 OPTIONS
     --image FILE   image tarball, plain or gzip, e.g. from docker export
-                   (default: the busybox image built by 'npm run image')
+                   (default: the busybox image built by 'npm run image');
+                   a FIFO, device or directory is refused (exit 125)
     --name NAME    container id and hostname (default: 12 random hex digits)
     --keep         keep the upper directory after exit; the container is then
                    listed by 'overlay-tui ps' and removed by 'overlay-tui rm'
+    --userns       run in a user namespace: root in the container is an
+                   unprivileged id on the host (overlay-tui:BASE:SIZE in
+                   /etc/subuid and /etc/subgid, else 1000000000:65536), and
+                   the image is shown to it through idmapped mounts (Linux
+                   5.12+ and a file system that has them: ext4, xfs, btrfs)
     --events FILE  record every change to the container's layers (copy-up,
                    create, modify, delete, opaque, rename) as JSON lines,
                    each with the command line typed before it (with a tty);
@@ -87,6 +95,7 @@ export interface RunArgs {
   name?: string;
   keep: boolean;
   runtime?: RuntimeName;
+  userns?: IdMap;
   events?: string;
   root: string;
   command: string[];
@@ -188,6 +197,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
       command: args.command,
+      ...(args.userns ? { userns: args.userns } : {}),
       ...(runtime ? { runtime: runtime.record } : {}),
     });
     const { paths, state } = container;
@@ -205,10 +215,21 @@ export async function runCommand(argv: string[]): Promise<number> {
         // Loaded only when asked for: the watcher and the layer model (with a
         // native xattr module) would cost every plain run its start-up time.
         const { recordEvents } = await import('../engine/watch/event-recorder.js');
-        recorder = await recordEvents(args.events, paths.upper, state.lowers, () => typed.current);
+        recorder = await recordEvents(
+          args.events,
+          paths.upper,
+          state.lowers,
+          () => typed.current,
+          state.userns,
+        );
       }
       if (!guard.receivedSignal) {
-        const spec = { paths, hostname: state.id, command: args.command };
+        const spec = {
+          paths,
+          hostname: state.id,
+          command: args.command,
+          ...(state.userns ? { userns: state.userns } : {}),
+        };
         exitCode = await runInContainer(
           spec,
           runtime?.launchers,

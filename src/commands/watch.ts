@@ -95,7 +95,11 @@ export async function watchCommand(argv: string[]): Promise<number> {
   try {
     const now = readState(paths);
     if (!now || now.status !== 'running' || !isRunning(now.owner)) throw notRunning();
-    const watcher = new UpperWatcher({ upperDir: paths.upper, lowerDirs: state.lowers });
+    const watcher = new UpperWatcher({
+      upperDir: paths.upper,
+      lowerDirs: state.lowers,
+      ...(state.userns ? { idmap: state.userns } : {}),
+    });
     const print = (events: ChangeEvent[]): void => {
       if (stdoutClosed()) return;
       for (const e of events)

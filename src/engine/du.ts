@@ -23,6 +23,7 @@ export function treeBytes(dir: string): number {
       }
     }
   };
-  walk(dir);
+  // Walked only if a real directory: a symlink in its place is not followed.
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) walk(dir);
   return total;
 }

@@ -16,6 +16,7 @@ import {
   type OverlayLayout,
   type OverlayOptions,
 } from '../overlay/mount-options.js';
+import { idMapArg, type IdMap } from '../overlay/id-map.js';
 
 export const helperPath = join(INSTALL_DIR, 'dist', 'helper', 'ovl-helper');
 
@@ -46,6 +47,15 @@ export function mountOverlay(layout: OverlayLayout, merged: string, opts?: Overl
     ...extraOptions(opts),
   ]);
   if (!ok) throw new UserError(`could not mount the overlay: ${message}`);
+}
+
+/**
+ * Mounts SRC at DST (an empty directory) with its ids shifted by the map,
+ * read-only: a lower as a container in a user namespace sees it (--userns).
+ */
+export function idmapMount(src: string, dst: string, map: IdMap): void {
+  const { ok, message } = runHelper(['idmap', src, dst, idMapArg(map)]);
+  if (!ok) throw new UserError(`--userns: ${message}`);
 }
 
 /** Unmounts one mount point, never lazily: a busy mount is an error. */

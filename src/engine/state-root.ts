@@ -3,16 +3,20 @@
  *
  *   images/<sha256>/lower/        an extracted image, never written again
  *   images/<sha256>/image.json    where it came from, entry and byte counts
- *   images/.tmp-*                 extractions under way (renamed when whole)
+ *   images/.tmp-PID-START-*       extractions under way (renamed when whole)
  *   images/.sources/<key>.json    digest cache: file identity -> sha256
  *   containers/<id>/state.json    the container's record and lock
  *   containers/<id>/{upper,work,merged}
  *
- * images/ and containers/ are 0700: lowers hold setuid-root files.
+ * images/ and containers/ are 0700: lowers hold setuid-root files. The
+ * root and every parent up to / are root's alone (root-trust.ts), and
+ * nothing under it is followed through a symlink (no-follow.ts).
  */
-import { chmodSync, mkdirSync, realpathSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
+import { fchmodSync, fstatSync, mkdirSync, realpathSync, statfsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode } from './errors.js';
+import { lstatOrNone, withRealDir } from './no-follow.js';
+import { refuseSystemDir, requireTrustedChain } from './root-trust.js';
 import { OVERLAYFS_SUPER_MAGIC } from '../overlay/mount-options.js';
 
 export const DEFAULT_STATE_ROOT = '/var/lib/overlay-tui';
@@ -27,9 +31,58 @@ export function stateRootPaths(root: string): StateRoot {
   return { root, images: join(root, 'images'), containers: join(root, 'containers') };
 }
 
+/**
+ * images/ or containers/: made if missing, and a real, root-owned directory
+ * (never a symlink, whose target a chmod would change), tightened to 0700.
+ */
 function makePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700); // also tightens a directory that already existed
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  }
+  try {
+    withRealDir(dir, (fd) => {
+      const st = fstatSync(fd);
+      if (st.uid !== 0) throw new UserError(`${dir} is owned by uid ${st.uid}, not by root`);
+      if ((st.mode & 0o7777) !== 0o700) fchmodSync(fd, 0o700);
+    });
+  } catch (err) {
+    if (errnoCode(err) !== 'ELOOP' && errnoCode(err) !== 'ENOTDIR') throw err;
+    const what = lstatOrNone(dir)?.isSymbolicLink() ? 'a symlink' : 'not a directory';
+    throw new UserError(
+      `${dir} is ${what}: the state root's own directories must be real ones; left it untouched (remove it if you did not make it)`,
+    );
+  }
+}
+
+/** The deepest part of abs that exists: the parent the rest will be created in. */
+function deepestExisting(abs: string): string {
+  let d = abs;
+  while (d !== '/' && lstatOrNone(d) === undefined) d = dirname(d);
+  return d;
+}
+
+/**
+ * The state root, made if missing, once it and every parent up to / are
+ * root's alone (root-trust.ts). Checked before anything is created in it,
+ * and again on the canonical path once it exists.
+ */
+function trustedRoot(dir: string): string {
+  const abs = resolve(dir);
+  refuseSystemDir(abs, dir);
+  if (lstatOrNone(abs)?.isSymbolicLink()) {
+    throw new UserError(
+      `the state root ${abs} is a symlink: pass the directory it points to as --root, if you trust it`,
+    );
+  }
+  // Its parents, before anything is made in them; then the root itself.
+  requireTrustedChain(realpathSync(deepestExisting(dirname(abs))), false);
+  mkdirSync(abs, { recursive: true, mode: 0o700 });
+  const root = realpathSync(abs);
+  refuseSystemDir(root, dir);
+  requireTrustedChain(root, true);
+  return root;
 }
 
 /**
@@ -38,8 +91,7 @@ function makePrivateDir(dir: string): void {
  */
 export function openStateRoot(dir: string): StateRoot {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const root = realpathSync(dir);
+    const root = trustedRoot(dir);
     const paths = stateRootPaths(root);
     makePrivateDir(paths.images);
     makePrivateDir(paths.containers);

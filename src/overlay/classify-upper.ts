@@ -3,6 +3,7 @@
  * a whiteout, an opaque or redirected directory, a metacopy. Pure: works on
  * a MergedView, which already knows what lies under each upper entry.
  */
+import { hostId, type IdMap } from './id-map.js';
 import type { EntryType, LayerEntry, LayerRef, XattrNamespace } from './layer-entry.js';
 import { walkEntries } from './layer-entry.js';
 import {
@@ -64,6 +65,8 @@ export interface ClassifyOptions {
   sameData?: (upperPath: string, lower: LowerPlace) => boolean | undefined;
   /** Compares the first `bytes` bytes of the two files (I/O too): true if the same. */
   sameHead?: (upperPath: string, lower: LowerPlace, bytes: number) => boolean | undefined;
+  /** The container's user namespace map (`--userns`): lower ids are compared as it saw them. */
+  idmap?: IdMap;
 }
 
 /**
@@ -172,7 +175,7 @@ function compare(
       ? 'unchanged'
       : dataChange(u, l, () => opts.sameData?.(upper.path, place(lower))),
     mode: u.mode !== l.mode,
-    owner: u.uid !== l.uid || u.gid !== l.gid,
+    owner: u.uid !== hostId(l.uid, opts.idmap) || u.gid !== hostId(l.gid, opts.idmap),
     mtime: u.mtimeMs !== l.mtimeMs,
   };
 }

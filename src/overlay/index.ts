@@ -67,3 +67,4 @@ export {
   type UpperState,
 } from './change-events.js';
 export { diffLetter, diffLine, type DiffLetter } from './diff-format.js';
+export { hostId, idMapArg, OVERFLOW_ID, type IdMap } from './id-map.js';

@@ -7,6 +7,7 @@
  * Teardown rules are the engine's (teardown.ts): kill, unmount, check,
  * and only then delete; the watcher is closed before its upper goes.
  */
+import type { IdMap } from '../overlay/id-map.js';
 import type { Image } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
@@ -61,7 +62,12 @@ export class AppSession {
   constructor(
     private readonly root: StateRoot,
     private readonly image: Image,
-    private readonly opts: { name?: string; keep: boolean; runtime?: RuntimeRecord },
+    private readonly opts: {
+      name?: string;
+      keep: boolean;
+      userns?: IdMap;
+      runtime?: RuntimeRecord;
+    },
     private readonly guard: SignalGuard,
   ) {
     this.keep = opts.keep;
@@ -72,6 +78,7 @@ export class AppSession {
       ...(name !== undefined ? { name } : {}),
       keep: this.keep,
       command: ['/bin/sh'],
+      ...(this.opts.userns ? { userns: this.opts.userns } : {}),
       ...(this.opts.runtime ? { runtime: this.opts.runtime } : {}),
     });
     return this.container;
@@ -84,6 +91,7 @@ export class AppSession {
     const watcher = new UpperWatcher({
       upperDir: paths.upper,
       lowerDirs: state.lowers,
+      ...(state.userns ? { idmap: state.userns } : {}),
       currentCommand: () => typed.current,
     });
     // Listening before start(): its first look may already find changes (or fail).
@@ -93,7 +101,12 @@ export class AppSession {
     try {
       await watcher.start();
       watcher.loadLowerDir('/'); // the top level is shown expanded
-      const spec = { paths, hostname: state.id, command: ['/bin/sh'] };
+      const spec = {
+        paths,
+        hostname: state.id,
+        command: ['/bin/sh'],
+        ...(state.userns ? { userns: state.userns } : {}),
+      };
       const size = { cols: screen.cols, rows: screen.rows };
       const proc = await this.launch(spec, size);
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };

@@ -14,12 +14,14 @@ import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
 import { TerminalScreen } from './terminal/terminal-screen.js';
 import { AppSession } from './app-session.js';
+import type { IdMap } from '../overlay/id-map.js';
 import type { RuntimeName } from '../engine/runtime/runtime-record.js';
 
 export interface AppArgs {
   image: string;
   name?: string;
   keep: boolean;
+  userns?: IdMap;
   runtime?: RuntimeName;
   root: string;
   argv: string[];
@@ -104,6 +106,7 @@ export async function runApp(args: AppArgs): Promise<number> {
       {
         ...(args.name !== undefined ? { name: args.name } : {}),
         keep: args.keep,
+        ...(args.userns ? { userns: args.userns } : {}),
         ...(runtime ? { runtime } : {}),
       },
       guard,

@@ -3,10 +3,13 @@
  * its record, fresh upper, work and merged directories, and the overlay
  * mounted at merged. On any failure everything made so far is undone.
  */
-import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
+import { fchmodSync, fchownSync, lstatSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
-import { mountOverlay } from '../helper.js';
+import { idmapMount, mountOverlay } from '../helper.js';
+import { hostId, type IdMap } from '../../overlay/id-map.js';
+import { isRealDir, withRealDir } from '../no-follow.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import type { Image } from '../image/store.js';
@@ -26,6 +29,8 @@ export interface CreateOptions {
   keep: boolean;
   command: string[];
   overlay?: OverlayOptions;
+  /** --userns: run in a user namespace with this map, the lowers idmapped. */
+  userns?: IdMap;
   runtime?: RuntimeRecord;
 }
 
@@ -60,6 +65,34 @@ function reserve(store: StateRoot, name: string | undefined): ContainerPaths {
   throw new UserError('could not pick a free container id');
 }
 
+/**
+ * Each lower seen through an idmapped mount under the container's
+ * directory (l/0, l/1...: short, since the mount data must fit a page), so
+ * that the container's root, the host's base, owns the image's files.
+ * Recorded before mounting: a teardown after a failure unmounts them.
+ */
+function idmapLowers(paths: ContainerPaths, state: ContainerState, map: IdMap): string[] {
+  const dirs = state.lowers.map((_, i) => join(paths.dir, 'l', String(i)));
+  state.idmappedLowers = dirs;
+  writeState(paths, state);
+  mkdirSync(join(paths.dir, 'l'), { mode: 0o700 });
+  state.lowers.forEach((lower, i) => {
+    const dir = dirs[i] as string;
+    mkdirSync(dir, { mode: 0o755 });
+    idmapMount(lower, dir, map);
+  });
+  return dirs;
+}
+
+/**
+ * The mount takes paths: each must be a real directory right before (the
+ * helper also opens merged without following a symlink).
+ */
+function requireRealDirs(dirs: string[]): void {
+  const bad = dirs.find((d) => !isRealDir(d));
+  if (bad) throw new UserError(`${bad} is not a real directory (a symlink?): nothing was mounted`);
+}
+
 export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
@@ -74,22 +107,23 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     keep: opts.keep,
     owner,
     createdAt: new Date().toISOString(),
+    ...(opts.userns ? { userns: opts.userns } : {}),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   };
   try {
     writeState(paths, state);
     // merged's root takes upper's root attributes: give it the image's.
-    const root = statSync(image.lower);
+    const root = lstatSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });
-    chownSync(paths.upper, root.uid, root.gid);
-    chmodSync(paths.upper, root.mode & 0o7777);
+    withRealDir(paths.upper, (fd) => {
+      fchownSync(fd, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));
+      fchmodSync(fd, root.mode & 0o7777);
+    });
     mkdirSync(paths.work, { mode: 0o700 });
     mkdirSync(paths.merged, { mode: 0o755 });
-    mountOverlay(
-      { lowers: state.lowers, upper: paths.upper, work: paths.work },
-      paths.merged,
-      opts.overlay,
-    );
+    requireRealDirs([...state.lowers, paths.upper, paths.work, paths.merged]);
+    const lowers = opts.userns ? idmapLowers(paths, state, opts.userns) : state.lowers;
+    mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged, opts.overlay);
     state.status = 'running';
     writeState(paths, state);
     return { paths, state };

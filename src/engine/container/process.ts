@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { requireHelper } from '../helper.js';
 import type { ContainerPaths } from './state.js';
+import { idMapArg, type IdMap } from '../../overlay/id-map.js';
 
 export interface ContainerProcess {
   /** Resolves with the command's exit code (128+N if killed by signal N). */
@@ -21,6 +22,8 @@ export interface LaunchSpec {
   paths: ContainerPaths;
   hostname: string;
   command: string[];
+  /** --userns: the user namespace's map. */
+  userns?: IdMap;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -32,6 +35,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     spec.hostname,
     '--pid-file',
     spec.paths.pidFile,
+    ...(spec.userns ? ['--userns', idMapArg(spec.userns)] : []),
     '--',
     ...spec.command,
   ];

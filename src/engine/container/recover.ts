@@ -5,10 +5,11 @@
  * upper kept). Every command runs this first; `overlay-tui clean` runs it
  * explicitly and says what it did.
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
+import { readFileNoFollow } from '../no-follow.js';
 import { isRunning, processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import { containerPaths, listContainerIds, readState, type ContainerPaths } from './state.js';
@@ -30,7 +31,7 @@ function claim(paths: ContainerPaths): boolean {
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') return false;
       try {
-        const holder = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; start: number };
+        const holder = JSON.parse(readFileNoFollow(file).text) as { pid: number; start: number };
         if (isRunning(holder)) return false;
       } catch {
         // half-written or unreadable: its writer is gone
@@ -63,7 +64,7 @@ export function recoverDeadContainers(store: StateRoot): Recovered[] {
 
 function isOldOrphan(paths: ContainerPaths): boolean {
   try {
-    const age = Date.now() - statSync(paths.dir).mtimeMs;
+    const age = Date.now() - lstatSync(paths.dir).mtimeMs;
     return age > ORPHAN_AGE_MS && mountsAtOrUnder(paths.dir).length === 0;
   } catch {
     return false;

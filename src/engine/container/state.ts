@@ -4,10 +4,12 @@
  * process is gone (pid and start time no longer match) and the container
  * was not stopped, it was left by a crash and is cleaned at the next start.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { isRealDir, lstatOrNone, readFileNoFollow, writeNewFile } from '../no-follow.js';
 import type { ProcessRef } from '../proc.js';
+import type { IdMap } from '../../overlay/id-map.js';
 import type { StateRoot } from '../state-root.js';
 import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
@@ -18,8 +20,14 @@ export interface ContainerState {
   id: string;
   status: ContainerStatus;
   image: { digest: string; source: string };
-  /** Lower layers, topmost first. */
+  /** Lower layers, topmost first: the image's directories as they are on disk. */
   lowers: string[];
+  /**
+   * --userns: the container's root is the host's base, and the overlay's
+   * lowers are idmapped mounts of `lowers` at `idmappedLowers`.
+   */
+  userns?: IdMap;
+  idmappedLowers?: string[];
   mountOptions: string[];
   command: string[];
   keep: boolean;
@@ -69,26 +77,43 @@ export function containerPaths(store: StateRoot, id: string): ContainerPaths {
   };
 }
 
+/**
+ * Refuses a container entry that is there but is not a real directory (a
+ * symlink would aim reads, writes and deletes at its target).
+ */
+export function requireRealContainerDir(paths: ContainerPaths): void {
+  const st = lstatOrNone(paths.dir);
+  if (st && !st.isDirectory()) {
+    throw new UserError(
+      `${paths.dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}, not a container's directory: left it untouched (remove it if you did not make it)`,
+    );
+  }
+}
+
+/** The record, read only from a real directory and never through a symlink. */
 export function readState(paths: ContainerPaths): ContainerState | undefined {
+  if (!isRealDir(paths.dir)) return undefined;
   try {
-    return JSON.parse(readFileSync(paths.stateFile, 'utf8')) as ContainerState;
+    return JSON.parse(readFileNoFollow(paths.stateFile).text) as ContainerState;
   } catch {
     return undefined;
   }
 }
 
-/** Atomic: a reader never sees half a file. */
+/** Atomic: a reader never sees half a file. The directory exists already (reserve() made it). */
 export function writeState(paths: ContainerPaths, state: ContainerState): void {
-  mkdirSync(paths.dir, { recursive: true });
+  requireRealContainerDir(paths);
   const tmp = `${paths.stateFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  rmSync(tmp, { force: true }); // left by an earlier process with our pid
+  writeNewFile(tmp, `${JSON.stringify(state, null, 2)}\n`, 0o644);
   renameSync(tmp, paths.stateFile);
 }
 
 /** The pid 1 recorded by the helper, if it got that far. */
 export function readInitPid(paths: ContainerPaths): ProcessRef | undefined {
+  if (!isRealDir(paths.dir)) return undefined;
   try {
-    const [pid, start] = readFileSync(paths.pidFile, 'utf8').trim().split(' ').map(Number);
+    const [pid, start] = readFileNoFollow(paths.pidFile).text.trim().split(' ').map(Number);
     if (pid && start !== undefined && Number.isFinite(start)) return { pid, start };
   } catch {
     // not written (yet)
@@ -96,10 +121,12 @@ export function readInitPid(paths: ContainerPaths): ProcessRef | undefined {
   return undefined;
 }
 
+/** Names of real directories in containers/ (d_type: no stat, and a symlink is not one). */
 export function listContainerIds(store: StateRoot): string[] {
   try {
-    return readdirSync(store.containers)
-      .filter((n) => NAME_PATTERN.test(n))
+    return readdirSync(store.containers, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && NAME_PATTERN.test(d.name))
+      .map((d) => d.name)
       .sort();
   } catch {
     return [];

@@ -13,7 +13,13 @@ import { UserError } from '../errors.js';
 import { unmount } from '../helper.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
 import { killIfRunning, pidNamespace, waitUntilGoneSync } from '../proc.js';
-import { readInitPid, writeState, type ContainerPaths, type ContainerState } from './state.js';
+import {
+  readInitPid,
+  requireRealContainerDir,
+  writeState,
+  type ContainerPaths,
+  type ContainerState,
+} from './state.js';
 import { releaseWatchers } from './watchers.js';
 import { removeRuntimeState } from '../runtime/runtime-delete.js';
 
@@ -65,6 +71,8 @@ export function teardownContainer(
   state: ContainerState | undefined,
   opts: TeardownOptions,
 ): void {
+  // A symlink here would have every rm below delete in its target.
+  requireRealContainerDir(paths);
   killContainer(paths, state);
   if (state?.runtime) removeRuntimeState(paths, state.runtime);
   // Upper changes no more: the watches take their last look before it goes.

@@ -11,8 +11,10 @@
  * registers before it reads the status; teardown writes 'stopping' before
  * it lists the watches.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { errnoCode } from '../errors.js';
+import { isRealDir, writeNewFile } from '../no-follow.js';
 import { isRunning, processRef, sleepSync, type ProcessRef } from '../proc.js';
 import { writeState, type ContainerPaths, type ContainerState } from './state.js';
 
@@ -30,15 +32,23 @@ function parseEntry(name: string): ProcessRef | undefined {
 export function registerWatcher(paths: ContainerPaths): () => void {
   const me = processRef(process.pid);
   if (!me) throw new Error('cannot read this process start time from /proc');
-  mkdirSync(watchersDir(paths), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(watchersDir(paths), { mode: 0o700 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  }
+  if (!isRealDir(watchersDir(paths))) throw new Error(`${watchersDir(paths)} is not a directory`);
   const file = join(watchersDir(paths), `${me.pid}-${me.start}`);
-  writeFileSync(file, '');
+  rmSync(file, { force: true });
+  writeNewFile(file, '');
   return () => rmSync(file, { force: true });
 }
 
 /** The watches still alive (entries of dead ones are removed). */
 function liveWatchers(paths: ContainerPaths): string[] {
   let names: string[];
+  // Listed only if it is a real directory: its entries are deleted below.
+  if (!isRealDir(watchersDir(paths))) return [];
   try {
     names = readdirSync(watchersDir(paths));
   } catch {

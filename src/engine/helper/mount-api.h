@@ -23,6 +23,7 @@ enum {
   OVL_FSCONFIG_SET_STRING = 1,
   OVL_FSCONFIG_CMD_CREATE = 6,
   OVL_MOVE_MOUNT_F_EMPTY_PATH = 4,
+  OVL_MOVE_MOUNT_T_EMPTY_PATH = 0x40,
 };
 
 /* Appends every message the kernel logged on the fs context to REASON. */
@@ -82,26 +83,36 @@ static int mount_overlay_legacy(const char *lower, const char *upper, const char
   return mount("overlay", merged, "overlay", 0, data);
 }
 
-static int mount_overlay_api(const char *lower, const char *upper, const char *work, const char *merged,
+static int mount_overlay_api(const char *lower, const char *upper, const char *work, int target_fd,
                              const char **opts, int nopts, char *reason, size_t size);
 
-/* Returns 0, or -1 with errno set and the kernel's reason (if any) in REASON. */
+/* Returns 0, or -1 with errno set and the kernel's reason (if any) in REASON.
+ * MERGED is opened first without following a symlink (ELOOP if it is one),
+ * and the overlay is mounted on that very directory: whatever replaces the
+ * path meanwhile, the mount never lands where a symlink points. */
 static int mount_overlay(const char *lower, const char *upper, const char *work, const char *merged,
                          const char **opts, int nopts, char *reason, size_t size) {
   reason[0] = 0;
+  int tfd = open(merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (tfd < 0) return -1;
   int kfd = kmsg_open_at_end();
-  int rc = mount_overlay_api(lower, upper, work, merged, opts, nopts, reason, size);
+  int rc = mount_overlay_api(lower, upper, work, tfd, opts, nopts, reason, size);
   int saved = errno;
   if (rc != 0 && !reason[0]) read_kmsg_since(kfd, reason, size);
   if (kfd >= 0) close(kfd);
+  close(tfd);
   errno = saved;
   return rc;
 }
 
-static int mount_overlay_api(const char *lower, const char *upper, const char *work, const char *merged,
+static int mount_overlay_api(const char *lower, const char *upper, const char *work, int target_fd,
                              const char **opts, int nopts, char *reason, size_t size) {
   int fsfd = (int)syscall(SYS_fsopen, "overlay", OVL_FSOPEN_CLOEXEC);
-  if (fsfd < 0 && errno == ENOSYS) return mount_overlay_legacy(lower, upper, work, merged, opts, nopts);
+  if (fsfd < 0 && errno == ENOSYS) {
+    char target[64]; /* mount(2) follows this magic link to the very directory opened */
+    snprintf(target, sizeof target, "/proc/self/fd/%d", target_fd);
+    return mount_overlay_legacy(lower, upper, work, target, opts, nopts);
+  }
   if (fsfd < 0) return -1;
   int rc = (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_SET_STRING, "source", "overlay", 0);
   const char *dirs[][2] = {{"lowerdir", lower}, {"upperdir", upper}, {"workdir", work}};
@@ -111,7 +122,8 @@ static int mount_overlay_api(const char *lower, const char *upper, const char *w
   if (rc == 0) rc = (int)syscall(SYS_fsconfig, fsfd, OVL_FSCONFIG_CMD_CREATE, NULL, NULL, 0);
   int mfd = rc == 0 ? (int)syscall(SYS_fsmount, fsfd, OVL_FSMOUNT_CLOEXEC, 0) : -1;
   if (mfd >= 0) {
-    rc = (int)syscall(SYS_move_mount, mfd, "", AT_FDCWD, merged, OVL_MOVE_MOUNT_F_EMPTY_PATH);
+    rc = (int)syscall(SYS_move_mount, mfd, "", target_fd, "",
+                      OVL_MOVE_MOUNT_F_EMPTY_PATH | OVL_MOVE_MOUNT_T_EMPTY_PATH);
   } else {
     rc = -1;
   }

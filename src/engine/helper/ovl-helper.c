@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mount-api.h"
+#include "userns.h"
 
 enum { EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 
@@ -80,8 +81,12 @@ struct run_args {
   const char *root;
   const char *hostname;
   const char *pid_file;
+  int userns; /* --userns given: in a user namespace, with map */
+  struct ovl_idmap map;
   char **argv;
 };
+
+static int in_userns;
 
 /* Errors in the child are sent to the parent through this pipe, so that one
  * clear line reaches the user; an exec that succeeds closes it empty. */
@@ -147,6 +152,17 @@ static void make_device_nodes(int rootfd) {
   int devdir = openat(dev, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (devdir < 0) child_fail(EXIT_SETUP, "open /dev");
   for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+    if (in_userns) {
+      /* A user namespace may not make device nodes: bind the host's. */
+      int fd = openat(devdir, nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+      if (fd < 0) child_fail(EXIT_SETUP, "create /dev/%s", nodes[i].name);
+      close(fd);
+      char host[64], target[64];
+      snprintf(host, sizeof host, "/dev/%s", nodes[i].name);
+      snprintf(target, sizeof target, "/proc/self/fd/%d/%s", devdir, nodes[i].name);
+      if (mount(host, target, NULL, MS_BIND, NULL) != 0) child_fail(EXIT_SETUP, "bind %s", host);
+      continue;
+    }
     if (mknodat(devdir, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) != 0)
       child_fail(EXIT_SETUP, "mknod /dev/%s", nodes[i].name);
     fchmodat(devdir, nodes[i].name, 0666, 0); /* undo the umask */
@@ -179,7 +195,7 @@ static void bind_console(int rootfd) {
   close(target);
 }
 
-static void setup_mounts(const char *root) {
+static int setup_mounts(const char *root) {
   /* 1. Nothing we mount may propagate back to the host (and pivot_root
    *    refuses a shared root). */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) child_fail(EXIT_SETUP, "make / private");
@@ -187,6 +203,11 @@ static void setup_mounts(const char *root) {
   if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) != 0) child_fail(EXIT_SETUP, "bind %s", root);
   int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) child_fail(EXIT_SETUP, "open %s", root);
+  /* In a user namespace, the host's root (unmapped there) could reach the
+   * root through the state root's private directories, but cannot own a
+   * file in the mounts made below: from here on the container's root (the
+   * host's BASE) works through rootfd. */
+  if (in_userns && ovl_become_userns_root() != 0) child_fail(EXIT_SETUP, "become the user namespace's root");
   /* 3. The kernel file systems a shell expects, each resolved inside root. */
   mount_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
   mount_in_root(rootfd, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
@@ -196,13 +217,14 @@ static void setup_mounts(const char *root) {
   mount_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
   bind_console(rootfd);
   mount_in_root(rootfd, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-  close(rootfd);
+  return rootfd;
 }
 
-static void pivot_into(const char *root) {
+static void pivot_into(int rootfd, const char *root) {
   /* pivot_root(".", ".") stacks the old root on top of the new one; a lazy
    * unmount then drops it, so no .oldroot directory appears in upper. */
-  if (chdir(root) != 0) child_fail(EXIT_SETUP, "chdir %s", root);
+  if (fchdir(rootfd) != 0) child_fail(EXIT_SETUP, "chdir %s", root);
+  close(rootfd);
   if (syscall(SYS_pivot_root, ".", ".") != 0) child_fail(EXIT_SETUP, "pivot_root %s", root);
   if (umount2(".", MNT_DETACH) != 0) child_fail(EXIT_SETUP, "unmount the old root");
   if (chdir("/") != 0) child_fail(EXIT_SETUP, "chdir /");
@@ -237,8 +259,7 @@ static void container_init(const struct run_args *a, int go_fd) {
   char go;
   if (read(go_fd, &go, 1) != 1) _exit(EXIT_SETUP);
   close(go_fd);
-  setup_mounts(a->root);
-  pivot_into(a->root);
+  pivot_into(setup_mounts(a->root), a->root);
   if (sethostname(a->hostname, strlen(a->hostname)) != 0) child_fail(EXIT_SETUP, "sethostname");
   harden();
   exec_command(a);
@@ -284,6 +305,10 @@ static int cmd_run(int argc, char **argv) {
     if (strcmp(argv[i], "--root") == 0) a.root = argv[++i];
     else if (strcmp(argv[i], "--hostname") == 0) a.hostname = argv[++i];
     else if (strcmp(argv[i], "--pid-file") == 0) a.pid_file = argv[++i];
+    else if (strcmp(argv[i], "--userns") == 0) {
+      if (ovl_idmap_parse(argv[++i], &a.map) != 0) die(2, "run: --userns wants BASE:SIZE, not %s", argv[i]);
+      a.userns = 1;
+    }
     else die(2, "run: unknown option %s", argv[i]);
   }
   if (!a.root || !a.hostname || i >= argc) die(2, "usage: run --root DIR --hostname NAME [--pid-file F] -- CMD...");
@@ -293,6 +318,12 @@ static int cmd_run(int argc, char **argv) {
   const char *want_parent = getenv("OVL_HELPER_PARENT");
   if (want_parent && atoi(want_parent) != getppid()) return EXIT_SETUP; /* parent already gone */
 
+  if (a.userns) {
+    /* First, so that the namespaces below belong to it. */
+    char err[512];
+    if (ovl_enter_userns(&a.map, err, sizeof err) != 0) die(EXIT_SETUP, "--userns: %s", err);
+    in_userns = 1;
+  }
   if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET) != 0)
     die(EXIT_SETUP, "unshare namespaces: %s", strerror(errno));
   int pipefd[2], gofd[2];
@@ -334,6 +365,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "mount") == 0) return cmd_mount(argc - 1, argv + 1);
   if (strcmp(argv[1], "umount") == 0) return cmd_umount(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "idmap") == 0) return cmd_idmap(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }

@@ -2,10 +2,17 @@
  * Opens an image file as tar data: plain or gzip, detected by its magic
  * bytes. Anything else gets one line saying what it is and what to do.
  */
-import { closeSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { UserError, errnoCode } from '../errors.js';
-import { BlockPool, fileBlocks, fileBlocksSync, heldBlocks, SMALL_FILE } from './file-blocks.js';
+import {
+  BlockPool,
+  fileBlocks,
+  fileBlocksSync,
+  heldBlocks,
+  IMAGE_OPEN_FLAGS,
+  SMALL_FILE,
+} from './file-blocks.js';
 
 const OTHER_COMPRESSIONS: [Buffer, string, string][] = [
   [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'xz', 'xz -dk'],
@@ -21,16 +28,44 @@ export interface ArchiveFile {
   stats: BigIntStats;
 }
 
+/** What a file that is not a regular one is, in a user's words. */
+function kindOf(st: BigIntStats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Refuses anything but a regular file, before it is read: a FIFO would
+ * block the read (a FIFO once hung the import, deaf to SIGTERM) and a
+ * device has no size (/dev/urandom was called "empty"). A symlink given by
+ * the user is theirs to give: it is followed, and what it names is checked.
+ */
+function requireRegularImage(path: string, st: BigIntStats): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) {
+    throw new UserError(
+      `image ${path} is a directory: OCI layouts are not supported yet; give a tarball (docker export or docker save output)`,
+    );
+  }
+  throw new UserError(`image ${path} is ${kindOf(st)}: give a tarball file (plain or gzip)`);
+}
+
 /** Checks that path is a readable plain or gzip file; throws a UserError otherwise. */
 export function inspectArchive(path: string): ArchiveFile {
   let stats: BigIntStats;
   const head = Buffer.alloc(6);
   let got = 0;
   try {
-    stats = statSync(path, { bigint: true });
-    if (stats.isDirectory()) throw new UserError(`image ${path} is a directory, not a tarball`);
-    const fd = openSync(path, 'r');
+    requireRegularImage(path, statSync(path, { bigint: true }));
+    // O_NONBLOCK, then fstat: had the path become a FIFO meanwhile, neither
+    // the open nor anything after it blocks, and it is refused.
+    const fd = openSync(path, IMAGE_OPEN_FLAGS);
     try {
+      stats = fstatSync(fd, { bigint: true });
+      requireRegularImage(path, stats);
       got = readSync(fd, head, 0, head.length, 0);
     } finally {
       closeSync(fd);

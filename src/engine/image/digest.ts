@@ -7,17 +7,10 @@
  * once.
  */
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  type BigIntStats,
-} from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, rmSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { errnoCode } from '../errors.js';
+import { isRealDir, readFileNoFollow, writeNewFile } from '../no-follow.js';
 import { BlockPool, fileBlocks } from './file-blocks.js';
 
 interface CacheRecord {
@@ -47,7 +40,7 @@ function cacheFile(cacheDir: string, real: string): string {
 export function cachedDigest(path: string, identity: string, cacheDir: string): string | undefined {
   const real = realpathSync.native(path);
   try {
-    const cached = JSON.parse(readFileSync(cacheFile(cacheDir, real), 'utf8')) as CacheRecord;
+    const cached = JSON.parse(readFileNoFollow(cacheFile(cacheDir, real)).text) as CacheRecord;
     const fresh = cached.path === real && cached.identity === identity;
     if (fresh && /^[0-9a-f]{64}$/.test(cached.digest)) return cached.digest;
   } catch {
@@ -66,17 +59,24 @@ export function rememberDigest(
   const real = realpathSync.native(path);
   // A stat of its own, after the reading: the file may have changed meanwhile.
   if (fileIdentity(statSync(real, { bigint: true })) !== identity) return;
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(cacheDir, { mode: 0o700 });
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+  }
+  if (!isRealDir(cacheDir)) return; // a cache, not worth writing through a symlink
   const file = cacheFile(cacheDir, real);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ path: real, identity, digest } satisfies CacheRecord));
+  rmSync(tmp, { force: true }); // left by an earlier process with our pid
+  writeNewFile(tmp, JSON.stringify({ path: real, identity, digest } satisfies CacheRecord));
   renameSync(tmp, file);
 }
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
+  const pool = new BlockPool();
+  for await (const block of fileBlocks(path, pool, (b) => pool.give(b.buffer as ArrayBuffer))) {
+    hash.update(block);
   }
   return hash.digest('hex');
 }

@@ -1,14 +1,15 @@
 /**
  * One import: the archive is read once, hashed (in a worker thread when it
  * is large, see hasher.ts) and extracted in the same pass, into a private
- * temporary directory under images/ (its name carries our pid, so `clean`
- * can tell a live import from a dead one); or, when the caller has read and
+ * temporary directory under images/ (its name carries our pid and start
+ * time, so a later start can tell a live import from a dead one); or, when the caller has read and
  * hashed it already, extracted from those bytes. The caller renames the
  * directory into place when it is whole.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InterruptedError, UserError, errnoCode } from '../errors.js';
+import { writeNewFile } from '../no-follow.js';
 import type { StateRoot } from '../state-root.js';
 import { openArchive, type ArchiveFile } from './archive-file.js';
 import { extractTar, UnsafeArchiveError } from './extract.js';
@@ -18,8 +19,7 @@ import { BlockPool } from './file-blocks.js';
 import type { HashedFile } from './digest.js';
 import { knownDigest, sha256Hasher } from './hasher.js';
 import { progressLine } from './progress.js';
-
-export const TMP_PREFIX = '.tmp-';
+import { extractionDirName } from './stale-extractions.js';
 
 export interface ImageRecord {
   digest: string;
@@ -34,7 +34,7 @@ export interface ImageRecord {
 }
 
 export interface ImportedTemp {
-  /** images/.tmp-PID-XXXX, holding lower/ and image.json. */
+  /** images/.tmp-PID-START-XXXX (stale-extractions.ts), holding lower/ and image.json. */
   dir: string;
   record: ImageRecord;
 }
@@ -75,12 +75,7 @@ export async function importToTemp(
   held?: HashedFile,
 ): Promise<ImportedTemp> {
   const file = archive.path;
-  // Unique, not secret (images/ is 0700): Math.random spares OpenSSL's
-  // random generator a cold start, and mkdir refuses a name in use.
-  const suffix = Math.floor(Math.random() * 2 ** 32)
-    .toString(16)
-    .padStart(8, '0');
-  const dir = join(store.images, `${TMP_PREFIX}${process.pid}-${suffix}`);
+  const dir = join(store.images, extractionDirName());
   const lower = join(dir, 'lower');
   mkdirSync(dir, { mode: 0o700 });
   mkdirSync(lower, { mode: 0o700 });
@@ -115,7 +110,7 @@ export async function importToTemp(
       skipped: result.skipped,
       importedAt: new Date().toISOString(),
     };
-    writeFileSync(join(dir, 'image.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeNewFile(join(dir, 'image.json'), `${JSON.stringify(record, null, 2)}\n`, 0o644);
     warnSkipped(file, result.skipped);
     return { dir, record };
   } catch (err) {

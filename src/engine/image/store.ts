@@ -6,10 +6,9 @@
  * run trusts. Two processes importing the same image at once both extract;
  * the first rename wins and the other discards its copy.
  */
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
-import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import { inspectArchive } from './archive-file.js';
 import {
@@ -20,24 +19,24 @@ import {
   sha256File,
   type HashedFile,
 } from './digest.js';
-import { importToTemp, TMP_PREFIX, type ImageRecord } from './import-archive.js';
+import { importToTemp } from './import-archive.js';
+import {
+  DIGEST_NAME,
+  readStoredImage,
+  untrustedImageError,
+  type Image,
+  type StoredImage,
+} from './stored-image.js';
 
 export type { ImageRecord } from './import-archive.js';
+export type { Image } from './stored-image.js';
+export { removeStaleExtractions } from './stale-extractions.js';
 
-export interface Image {
-  record: ImageRecord;
-  lower: string;
-}
-
+/** The stored image, if there is one; refused with one line if it cannot be trusted. */
 function readImage(store: StateRoot, digest: string): Image | undefined {
-  const dir = join(store.images, digest);
-  try {
-    const record = JSON.parse(readFileSync(join(dir, 'image.json'), 'utf8')) as ImageRecord;
-    const lower = join(dir, 'lower');
-    return existsSync(lower) ? { record, lower } : undefined;
-  } catch {
-    return undefined;
-  }
+  const stored = readStoredImage(store, digest);
+  if (stored.kind === 'untrusted') throw untrustedImageError(stored.dir, stored.why);
+  return stored.kind === 'trusted' ? stored.image : undefined;
 }
 
 /**
@@ -87,8 +86,9 @@ export async function ensureImage(
   try {
     renameSync(temp.dir, join(store.images, temp.record.digest));
   } catch (err) {
-    // Another process (or an earlier import from another path) has it already: use that.
-    if (errnoCode(err) !== 'ENOTEMPTY' && errnoCode(err) !== 'EEXIST') throw err;
+    // Another process (or an earlier import from another path) has it already: use that,
+    // if it can be trusted (ENOTDIR: something that is not a directory is in the way).
+    if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errnoCode(err) ?? '')) throw err;
     rmSync(temp.dir, { recursive: true, force: true });
   }
   const image = readImage(store, temp.record.digest);
@@ -96,35 +96,20 @@ export async function ensureImage(
   return image;
 }
 
-/** Every image in the store, newest first. */
-export function listImages(store: StateRoot): Image[] {
+/** Every image directory in the store, trusted or not. */
+export function listStoredImages(store: StateRoot): StoredImage[] {
   let names: string[];
   try {
     names = readdirSync(store.images);
   } catch {
     return [];
   }
-  return names
-    .filter((name) => /^[0-9a-f]{64}$/.test(name))
-    .flatMap((name) => readImage(store, name) ?? [])
-    .sort((a, b) => b.record.importedAt.localeCompare(a.record.importedAt));
+  return names.filter((name) => DIGEST_NAME.test(name)).map((name) => readStoredImage(store, name));
 }
 
-/** Removes extraction directories left by processes that died mid-import. */
-export function removeStaleExtractions(store: StateRoot): string[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(store.images);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(TMP_PREFIX)) continue;
-    const pid = Number(name.slice(TMP_PREFIX.length).split('-')[0]);
-    if (processRef(pid) !== undefined) continue; // still extracting
-    rmSync(join(store.images, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
+/** Every trusted image in the store, newest first. */
+export function listImages(store: StateRoot): Image[] {
+  return listStoredImages(store)
+    .flatMap((s) => (s.kind === 'trusted' ? [s.image] : []))
+    .sort((a, b) => b.record.importedAt.localeCompare(a.record.importedAt));
 }

@@ -19,6 +19,7 @@ import {
   type UpperChange,
   type UpperState,
   type XattrNamespace,
+  type IdMap,
 } from '../../overlay/index.js';
 import type { LowerLoader } from './lower-loader.js';
 
@@ -111,9 +112,10 @@ export function classifyUnder(
   lowers: LowerLoader,
   roots: readonly string[],
   ns: XattrNamespace = 'trusted',
+  idmap?: IdMap,
 ): Map<string, UpperState> {
   const part = pruneTo(upper, roots);
-  const { states } = classifyLayers(upperDir, part, lowerDirs, lowers, ns, roots);
+  const { states } = classifyLayers(upperDir, part, lowerDirs, lowers, ns, roots, idmap);
   const out = new Map<string, UpperState>();
   for (const [path, state] of states)
     if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
@@ -128,6 +130,8 @@ export function classifyLayers(
   ns: XattrNamespace = 'trusted',
   /** Only these subtrees need a merged view (see MergeOptions.within); default all. */
   within?: readonly string[],
+  /** The container's user namespace map, if it ran with --userns. */
+  idmap?: IdMap,
 ): ClassifiedLayers {
   lowers.ensureUnder(upper, ns);
   const view = computeMerged({ upper, lowers: lowers.roots }, { xattrNamespace: ns, within });
@@ -143,6 +147,7 @@ export function classifyLayers(
   const changes = classifyUpper(view, {
     sameData: (path, lower) => sameBytes(path, lower),
     sameHead: sameBytes,
+    ...(idmap ? { idmap } : {}),
   });
   const states = new Map<string, UpperState>();
   for (const change of changes) {

@@ -3,6 +3,7 @@
  * The file is written as events come, and completed by a full rescan
  * before the container's upper directory is removed.
  */
+import type { IdMap } from '../../overlay/id-map.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError, errnoCode } from '../errors.js';
 import { UpperWatcher } from './upper-watcher.js';
@@ -17,6 +18,7 @@ export async function recordEvents(
   upperDir: string,
   lowerDirs: readonly string[],
   currentCommand?: () => string | undefined,
+  idmap?: IdMap,
 ): Promise<EventRecorder> {
   let fd: number;
   try {
@@ -28,6 +30,7 @@ export async function recordEvents(
     upperDir,
     lowerDirs,
     ...(currentCommand ? { currentCommand } : {}),
+    ...(idmap ? { idmap } : {}),
   });
   watcher.on('events', (events) => {
     writeSync(fd, events.map((e) => `${JSON.stringify(e)}\n`).join(''));

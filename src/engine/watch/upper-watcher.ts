@@ -28,6 +28,7 @@ import {
   type ChangeEvent,
   type LayerEntry,
   type UpperState,
+  type IdMap,
   type XattrNamespace,
 } from '../../overlay/index.js';
 import { LowerLoader } from '../layers/lower-loader.js';
@@ -45,6 +46,8 @@ export interface UpperWatcherOptions {
   /** Lower layer directories, topmost first. */
   lowerDirs: readonly string[];
   ns?: XattrNamespace;
+  /** The container's user namespace map (--userns), for comparing owners. */
+  idmap?: IdMap;
   /** How long to let a burst settle before rescanning (ms). */
   settleMs?: number;
   /** The command line the user last entered, stamped on each event. */
@@ -264,8 +267,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       if (changed.length === 0) return [];
       const roots = outermost(changed);
       this.watchDirsAt(roots);
-      const { upperDir, lowerDirs, ns } = this.opts;
-      const after = classifyUnder(upperDir, upper, lowerDirs, this.lowers, roots, ns);
+      const { upperDir, lowerDirs, ns, idmap } = this.opts;
+      const after = classifyUnder(upperDir, upper, lowerDirs, this.lowers, roots, ns, idmap);
       const before = under(this.states, roots);
       for (const path of before.keys()) this.states.delete(path);
       for (const [path, state] of after) this.states.set(path, state);
@@ -344,8 +347,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   }
 
   private classify(upper: LayerEntry): ClassifiedLayers {
-    const { upperDir, lowerDirs, ns } = this.opts;
-    return classifyLayers(upperDir, upper, lowerDirs, this.lowers, ns);
+    const { upperDir, lowerDirs, ns, idmap } = this.opts;
+    return classifyLayers(upperDir, upper, lowerDirs, this.lowers, ns, undefined, idmap);
   }
 
   /** New directories get a watch; removed or replaced ones lose theirs. */
