@@ -123,6 +123,19 @@ describe('the container', () => {
   });
 });
 
+describe('--userns', () => {
+  it('adds a user namespace mapping container 0.. to the host base, uids and gids alike', () => {
+    const c = ociConfig(input({ userns: { base: 1000000000, size: 65536 } }));
+    expect(c.linux.namespaces.map((n) => n.type)).toContain('user');
+    const mapping = [{ containerID: 0, hostID: 1000000000, size: 65536 }];
+    expect(c.linux.uidMappings).toEqual(mapping);
+    expect(c.linux.gidMappings).toEqual(mapping);
+    const plain = ociConfig(input());
+    expect(plain.linux.namespaces.map((n) => n.type)).not.toContain('user');
+    expect(plain.linux.uidMappings).toBeUndefined();
+  });
+});
+
 describe('resources', () => {
   it('limits pids, memory (swap equal: none beyond it) and CPU time', () => {
     const limits = { pidsLimit: 77, memoryBytes: 64 * 1024 * 1024, cpus: 0.5 };

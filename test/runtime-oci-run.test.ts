@@ -30,14 +30,17 @@ afterAll(() => {
 const RUNC = ['--runtime', 'runc'];
 
 describe('run --runtime runc', () => {
-  it("gives the container Docker's 14 capabilities, none inheritable or ambient", () => {
-    const r = runIn(root, ['sh', '-c', 'grep ^Cap /proc/self/status'], RUNC);
+  it("gives the container Docker's 14 capabilities, none inheritable or ambient, and Docker's seccomp filter", () => {
+    const script = 'grep -E "^(Cap|Seccomp:)" /proc/self/status; unshare -U true 2>&1';
+    const r = runIn(root, ['sh', '-c', script], RUNC);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^CapBnd:\\s+${capMask(DOCKER_CAPS)}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^CapEff:\\s+${capMask(DOCKER_CAPS)}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^CapPrm:\\s+${capMask(DOCKER_CAPS)}$`, 'm'));
     expect(r.stdout).toMatch(/^CapInh:\s+0{16}$/m);
     expect(r.stdout).toMatch(/^CapAmb:\s+0{16}$/m);
+    expect(r.stdout).toMatch(/^Seccomp:\s+2$/m);
+    expect(r.stdout).toMatch(/unshare.*Operation not permitted/);
     expect(leftovers(root)).toEqual(NOTHING_LEFT);
   });
 
@@ -179,6 +182,15 @@ describe('the runtime missing or refusing', () => {
     const r = runIn(root, ['true'], ['--runtime', 'youki']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^overlay-tui run: --runtime: 'youki' is not one of runc, crun/);
+  });
+
+  it('refuses --userns with --runtime in one line, as a usage error, and makes nothing', () => {
+    const r = runIn(root, ['true'], [...RUNC, '--userns']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^overlay-tui run: --userns and --runtime runc do not go together yet: .*\n$/,
+    );
+    expect(leftovers(root)).toEqual(NOTHING_LEFT);
   });
 
   /** v1 controllers with a v2 hierarchy beside them: crun refuses such machines. */

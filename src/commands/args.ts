@@ -74,6 +74,14 @@ export function containerArgs(
   root: string;
 } {
   const runtime = runtimeArg(values.runtime, command);
+  if (runtime !== undefined && values.userns) {
+    // runc enters the user namespace before it mounts the root, and as the
+    // container's root it cannot pass containers/ (root's alone, 0700).
+    throw usageError(
+      command,
+      `--userns and --runtime ${runtime} do not go together yet: ${runtime} cannot reach the container's root from its user namespace`,
+    );
+  }
   return {
     image: imageArg(values.image),
     ...(values.name !== undefined ? { name: values.name } : {}),

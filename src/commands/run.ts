@@ -68,7 +68,8 @@ OPTIONS
                    run the container through this OCI runtime, from a
                    config.json with the same confinement, instead of
                    overlay-tui's own helper (the default: the steps this
-                   project shows); its state is kept under the state root
+                   project shows); its state is kept under the state root;
+                   not with --userns yet
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 

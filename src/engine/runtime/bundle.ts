@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 import type { ContainerPaths } from '../container/state.js';
+import type { IdMap } from '../../overlay/id-map.js';
 import { ociConfig } from './oci-config.js';
 import {
   bundlePaths,
@@ -22,6 +23,7 @@ export interface RuntimeRunSpec {
   command: string[];
   profile: ConfineProfile;
   limits: ResourceLimits;
+  userns?: IdMap;
 }
 
 /** Writes a fresh bundle (a restart's leftovers, such as the old pid file, go first). */
@@ -41,6 +43,7 @@ export function writeBundle(
     term: io.term,
     terminal: io.terminal,
     cgroupsPath: cgroupsPathFor(spec.runtime, containerId(spec.paths)),
+    userns: spec.userns,
   });
   writeFileSync(bundle.config, `${JSON.stringify(config, null, 2)}\n`);
   return bundle;

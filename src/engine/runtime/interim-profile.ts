@@ -1,10 +1,11 @@
 /**
  * Docker's default confinement, by hand, for `--runtime` until the
  * profile builder (engine/confine/profile.ts, built in parallel) lands and
- * takes this module's place: its 14 capabilities, masked and read-only
- * paths, and the default pids limit. No seccomp filter here: the builder
- * brings Docker's.
+ * takes this module's place: its 14 capabilities, Docker's default
+ * seccomp profile (resolved for them), its masked and read-only paths, and
+ * the default pids limit.
  */
+import { seccompFor } from '../confine/seccomp.js';
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 
 export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
@@ -51,7 +52,7 @@ export function interimProfile(): ConfineProfile {
     privileged: false,
     capabilities: [...DOCKER_DEFAULT_CAPABILITIES],
     noNewPrivileges: false,
-    seccomp: undefined,
+    seccomp: seccompFor({ kind: 'default' }, DOCKER_DEFAULT_CAPABILITIES),
     maskedPaths: [...DOCKER_MASKED_PATHS],
     readonlyPaths: [...DOCKER_READONLY_PATHS],
   };

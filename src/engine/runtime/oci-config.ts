@@ -5,11 +5,13 @@
  * OCI runtime spec's words. Pure: the caller writes it into the bundle.
  */
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
+import type { IdMap } from '../../overlay/id-map.js';
 import { ALL_CAPABILITIES } from './all-capabilities.js';
 import {
   OCI_VERSION,
   type OciConfig,
   type OciDeviceRule,
+  type OciIdMapping,
   type OciMount,
   type OciResources,
 } from './oci-spec.js';
@@ -26,6 +28,8 @@ export interface OciConfigInput {
   /** true: the runtime makes a pty and relays it (needs a terminal on its stdin). */
   terminal: boolean;
   cgroupsPath: string;
+  /** --userns: a user namespace, container 0.. as host base.. (the lowers already idmapped). */
+  userns?: IdMap | undefined;
 }
 
 /** The helper's environment for the command (exec_command in ovl-helper.c). */
@@ -118,6 +122,13 @@ export function ociResources(limits: ResourceLimits, privileged: boolean): OciRe
   };
 }
 
+const NAMESPACES = ['pid', 'mount', 'ipc', 'uts', 'network'];
+
+function idMappings(map: IdMap): { uidMappings: OciIdMapping[]; gidMappings: OciIdMapping[] } {
+  const mapping = { containerID: 0, hostID: map.base, size: map.size };
+  return { uidMappings: [mapping], gidMappings: [{ ...mapping }] };
+}
+
 export function ociConfig(input: OciConfigInput): OciConfig {
   const { profile } = input;
   const caps = profile.privileged ? [...ALL_CAPABILITIES] : [...profile.capabilities];
@@ -147,7 +158,8 @@ export function ociConfig(input: OciConfigInput): OciConfig {
       ...(m.options ? { options: [...m.options] } : {}),
     })),
     linux: {
-      namespaces: ['pid', 'mount', 'ipc', 'uts', 'network'].map((type) => ({ type })),
+      namespaces: [...NAMESPACES, ...(input.userns ? ['user'] : [])].map((type) => ({ type })),
+      ...(input.userns ? idMappings(input.userns) : {}),
       cgroupsPath: input.cgroupsPath,
       resources: ociResources(input.limits, profile.privileged),
       ...(seccomp ? { seccomp } : {}),

@@ -36,6 +36,12 @@ export interface OciCapabilities {
   ambient: string[];
 }
 
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface OciConfig {
   ociVersion: string;
   process: {
@@ -52,6 +58,8 @@ export interface OciConfig {
   mounts: OciMount[];
   linux: {
     namespaces: { type: string }[];
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
     cgroupsPath: string;
     resources: OciResources;
     seccomp?: OciSeccomp;
