@@ -31,7 +31,7 @@ const RUNC = ['--runtime', 'runc'];
 
 describe('run --runtime runc', () => {
   it("gives the container Docker's 14 capabilities, none inheritable or ambient, and Docker's seccomp filter", () => {
-    const script = 'grep -E "^(Cap|Seccomp:)" /proc/self/status; unshare -U true 2>&1';
+    const script = 'grep -E "^(Cap|Seccomp:)" /proc/self/status; unshare -U true 2>&1; true';
     const r = runIn(root, ['sh', '-c', script], RUNC);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^CapBnd:\\s+${capMask(DOCKER_CAPS)}$`, 'm'));
