@@ -11,8 +11,11 @@
  * module) and helper-container.sh (the engine's C helper without Node).
  * A sixth, `run --privileged -- true`, prices the confinement profile
  * (capabilities, masked paths, nodev, seccomp): at most 5 ms more.
+ * Two more set the OCI runtime path beside them: `run --runtime runc --
+ * true`, and plain `runc run` of a bundle prepared once (the same lower
+ * under an overlay, the config.json overlay-tui generates) as its reference.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cliBin, defaultImage, helperBin, helperScript, plainScript } from './lib/paths.js';
@@ -20,6 +23,7 @@ import { interleave, progressDots, type Cmd, type Series } from './lib/measure.j
 import { makeSandbox, mountsUnder } from './lib/sandbox.js';
 import { pairwise, ratio, spread, summarize, ms } from './lib/stats.js';
 import { markdownTable, seriesJson, timingCells, TIMING_HEADERS, verdict } from './lib/report.js';
+import { prepareRuncBundle } from './lib/runc-bundle.js';
 
 export const TARGET_RATIO = 2;
 /** What the confinement profile may add to a run, in ms. */
@@ -66,8 +70,10 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
   const root = join(box, 'root');
   const plainDir = join(box, 'plain');
   const helperDir = join(box, 'helper');
+  const runcDir = join(box, 'runc');
   mkdirSync(plainDir);
   mkdirSync(helperDir);
+  mkdirSync(runcDir);
   // Untimed: extract the image once, so every timed run is a warm one.
   const first = spawnSync(process.execPath, [cliBin, 'run', '--root', root, '--', 'true'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +81,7 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
   });
   if (first.status !== 0) throw new Error(`the first (extracting) run failed: ${first.stderr}`);
   const lower = lowerOf(root);
+  const runc = await prepareRuncBundle(lower, runcDir);
 
   const cmds: Cmd[] = [
     {
@@ -113,18 +120,42 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
         'true',
       ],
     },
+    {
+      label: 'overlay-tui run --runtime runc -- true',
+      prepare: () => [
+        process.execPath,
+        cliBin,
+        'run',
+        '--root',
+        root,
+        '--runtime',
+        'runc',
+        '--',
+        'true',
+      ],
+    },
+    { label: 'reference: runc run (prepared bundle)', prepare: () => runc.argv },
   ];
-  const series = await interleave(cmds, {
-    rounds,
-    warmup: 3,
-    onRound: progressDots('container run'),
-  });
+  let series: Series[];
+  try {
+    series = await interleave(cmds, {
+      rounds,
+      warmup: 3,
+      onRound: progressDots('container run'),
+    });
+  } finally {
+    runc.close();
+  }
   checkNothingLeft(root, box);
   return analyse(series, { image: defaultImage, lower });
 }
 
 /** Every run must have torn itself down: no container directory, no mount. */
 function checkNothingLeft(root: string, box: string): void {
+  const runtimeDir = join(root, 'runtime', 'runc');
+  const runcLeft = existsSync(runtimeDir) ? readdirSync(runtimeDir) : [];
+  if (runcLeft.length > 0)
+    throw new Error(`runc state left in ${runtimeDir}: ${runcLeft.join(', ')}`);
   const left = readdirSync(join(root, 'containers'));
   if (left.length > 0) throw new Error(`containers left behind in ${root}: ${left.join(', ')}`);
   const mounts = mountsUnder(box);
@@ -139,9 +170,11 @@ function confineVerdict(costMs: number): string {
 
 function analyse(series: Series[], context: object): ContainerRunResult {
   const [run, plain, node, version, helper, helperProfile, helperPrivileged, privileged] = series;
+  const [viaRunc, runcRef] = series.slice(8);
   if (!run || !plain || !node || !version || !helper || !privileged)
     throw new Error('missing series');
-  if (!helperProfile || !helperPrivileged) throw new Error('missing series');
+  if (!helperProfile || !helperPrivileged || !viaRunc || !runcRef)
+    throw new Error('missing series');
   const [sRun, sPlain, sNode, sVersion, sHelper] = series.map((x) => summarize(x.wall));
   if (!sRun || !sPlain || !sNode || !sVersion || !sHelper) throw new Error('missing summary');
   const sPrivileged = summarize(privileged.wall);
@@ -211,12 +244,15 @@ function analyse(series: Series[], context: object): ContainerRunResult {
       ],
     ],
   );
+  const runtime = runtimeFigures(run, viaRunc, runcRef);
   const markdown = [
     `### Warm container run of \`true\` (${sRun.n} interleaved rounds, 3 warm-up rounds dropped)`,
     '',
     table,
     '',
     derived,
+    '',
+    runtime.markdown,
   ].join('\n');
   return {
     markdown,
@@ -246,6 +282,32 @@ function analyse(series: Series[], context: object): ContainerRunResult {
       helperConfine,
       pairedConfine,
       confineTargetMs: TARGET_CONFINE_MS,
+      runtime: runtime.json,
     },
   };
+}
+
+/** --runtime runc against the helper and against runc alone, round by round. */
+function runtimeFigures(
+  run: Series,
+  viaRunc: Series,
+  runcRef: Series,
+): { markdown: string; json: object } {
+  const sRun = summarize(run.wall);
+  const sVia = summarize(viaRunc.wall);
+  const sRef = summarize(runcRef.wall);
+  const overHelper = summarize(pairwise(viaRunc.wall, run.wall, (v, r) => v - r));
+  const aroundRunc = summarize(pairwise(viaRunc.wall, runcRef.wall, (v, r) => v - r));
+  const markdown = markdownTable(
+    ['OCI runtime figure', 'value', 'per-round p10–p90'],
+    [
+      ['run --runtime runc − run (the helper)', ms(sVia.median - sRun.median), spread(overHelper)],
+      [
+        'run --runtime runc − runc run of a prepared bundle: overlay-tui around runc',
+        ms(sVia.median - sRef.median),
+        spread(aroundRunc),
+      ],
+    ],
+  );
+  return { markdown, json: { overHelper, aroundRunc } };
 }

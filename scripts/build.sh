@@ -28,5 +28,7 @@ npx esbuild \
   src/engine/layers/lower-loader.ts \
   src/engine/layers/classify-container.ts \
   src/engine/watch/upper-watcher.ts \
+  src/engine/runtime/oci-config.ts \
+  src/engine/confine/profile.ts \
   $common --packages=external
 sh src/engine/helper/build.sh dist/helper

@@ -19,6 +19,7 @@ SYNOPSIS
     overlay-tui [--image FILE] [--name NAME] [--keep] [--userns] [--root DIR]
                 [--prefix KEY] [--pids-limit N] [--memory SIZE] [--cpus N.N]
                 [--privileged] [--cap-add CAP] [--cap-drop CAP] [--security-opt OPT]
+                [--runtime runc|crun]
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
@@ -50,6 +51,10 @@ OPTIONS (the full-screen view)
     --root DIR     state root (default: /var/lib/overlay-tui); it and each
                    directory above it must be root's and writable by root
                    alone (a sticky one such as /tmp is fine above it)
+    --runtime runc|crun
+                   run the shell's container through this OCI runtime, from
+                   a config.json with the same confinement, instead of
+                   overlay-tui's own helper (the default)
     --prefix KEY   the key before the app's own keys: C-b (the default),
                    C-a (handy inside tmux, whose prefix is C-b), or one
                    character

@@ -2,12 +2,18 @@
 import { InterruptedError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
-import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
+import {
+  launchWithStdio,
+  type ContainerProcess,
+  type LaunchSpec,
+} from '../engine/container/process.js';
+import type { PtyContainerProcess, PtySize } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
+import type { RuntimeName, RuntimeRecord } from '../engine/runtime/runtime-record.js';
 import { SignalGuard } from '../engine/signal-guard.js';
 import { oomMessage } from '../engine/cgroup/index.js';
-import type { ResourceLimits } from '../engine/confine/types.js';
+import type { ConfineProfile, ResourceLimits } from '../engine/confine/types.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
 import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
@@ -35,7 +41,8 @@ SYNOPSIS
     overlay-tui run [--image FILE] [--name NAME] [--keep] [--userns]
                     [--events FILE] [--pids-limit N] [--memory SIZE]
                     [--cpus N.N] [--privileged] [--cap-add CAP]
-                    [--cap-drop CAP] [--security-opt OPT] [--root DIR]
+                    [--cap-drop CAP] [--security-opt OPT]
+                    [--runtime runc|crun] [--root DIR]
                     [--] CMD [ARG...]
 
 DESCRIPTION
@@ -99,6 +106,12 @@ OPTIONS
                    file capability raises privileges; seccomp=unconfined:
                    no system call filter; seccomp=FILE: a profile in
                    Docker's JSON form instead of the default; repeatable
+    --runtime runc|crun
+                   run the container through this OCI runtime, from a
+                   config.json with the same confinement, instead of
+                   overlay-tui's own helper (the default: the steps this
+                   project shows); its state is kept under the state root;
+                   not with --userns yet
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -125,6 +138,7 @@ export interface RunArgs {
   image: string;
   name?: string;
   keep: boolean;
+  runtime?: RuntimeName;
   userns?: IdMap;
   events?: string;
   root: string;
@@ -139,24 +153,59 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   if (values.help) return 'help';
   if (command.length === 0) throw usageError('run', 'missing CMD');
   return {
-    ...containerArgs(values),
+    ...containerArgs(values, 'run'),
     ...(values.events !== undefined ? { events: values.events } : {}),
     command,
   };
 }
 
+type Launchers = {
+  stdio: () => ContainerProcess;
+  pty: (size: PtySize, term: string) => Promise<PtyContainerProcess>;
+};
+
+/**
+ * --runtime: the runtime found (or one line why not), and its launchers,
+ * whose modules load while the image and the container are made.
+ */
+async function openRuntimePath(
+  root: string,
+  name: RuntimeName,
+  profile: ConfineProfile,
+  limits: ResourceLimits,
+): Promise<{ record: RuntimeRecord; launchers: (spec: LaunchSpec) => Promise<Launchers> }> {
+  const modules = Promise.all([import('../engine/runtime/launch.js')]);
+  modules.catch(() => undefined); // a failed load is reported where it is awaited
+  const { openRuntime } = await import('../engine/runtime/runtime-binary.js');
+  const record = await openRuntime(root, name);
+  return {
+    record,
+    launchers: async (spec) => {
+      const [launch] = await modules;
+      const run = { ...spec, runtime: record, profile, limits };
+      return {
+        stdio: () => launch.launchRuntimeWithStdio(run),
+        pty: (size, term) => launch.launchRuntimeOnPty(run, size, term),
+      };
+    },
+  };
+}
+
 async function runInContainer(
   spec: LaunchSpec,
+  launchers: ((spec: LaunchSpec) => Promise<Launchers>) | undefined,
   onStart: (helperPid: number) => void,
   onInput: ((bytes: Buffer) => void) | undefined,
 ): Promise<number> {
+  const via = launchers ? await launchers(spec) : undefined;
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const [{ launchOnPty }, { relayTerminal }] = await Promise.all([
       import('../engine/container/pty-process.js'),
       import('../engine/terminal-relay.js'),
     ]);
     const size = { cols: process.stdout.columns, rows: process.stdout.rows };
-    const proc = await launchOnPty(spec, size, process.env.TERM ?? 'xterm-256color');
+    const term = process.env.TERM ?? 'xterm-256color';
+    const proc = await (via ? via.pty(size, term) : launchOnPty(spec, size, term));
     onStart(proc.pid);
     const restore = relayTerminal(proc.pty, onInput);
     try {
@@ -165,7 +214,7 @@ async function runInContainer(
       restore();
     }
   }
-  const proc = launchWithStdio(spec);
+  const proc = via ? via.stdio() : launchWithStdio(spec);
   onStart(proc.pid);
   return proc.exited;
 }
@@ -188,6 +237,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   process.on('exit', onExit);
   try {
+    // Before anything is made: a runtime that is not installed is one line.
+    const runtime = args.runtime
+      ? await openRuntimePath(store.root, args.runtime, confinement, args.limits)
+      : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
     container = createContainer(store, image, {
       ...(args.name !== undefined ? { name: args.name } : {}),
@@ -196,6 +249,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...(args.userns ? { userns: args.userns } : {}),
       cgroup: { limits: args.limits, allowAllDevices: args.confine.privileged },
       confinement,
+      ...(runtime ? { runtime: runtime.record } : {}),
     });
     const { paths, state } = container;
     let helperPid: number | undefined;
@@ -232,6 +286,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         };
         exitCode = await runInContainer(
           spec,
+          runtime?.launchers,
           (pid) => (helperPid = pid),
           // The typed lines only matter to the event stream.
           args.events === undefined ? undefined : (bytes) => typed.feed(bytes),

@@ -7,15 +7,18 @@
  * Teardown rules are the engine's (teardown.ts): kill, unmount, check,
  * and only then delete; the watcher is closed before its upper goes.
  */
+import { DEFAULT_PIDS_LIMIT } from '../engine/cgroup/limits.js';
 import type { IdMap } from '../overlay/id-map.js';
 import type { Image } from '../engine/image/store.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
+import type { LaunchSpec } from '../engine/container/process.js';
 import { readInitPid, readState, writeState } from '../engine/container/state.js';
 import { mountsAtOrUnder } from '../engine/mountinfo.js';
 import { otherProcesses } from '../engine/container/processes.js';
 import type { StateRoot } from '../engine/state-root.js';
+import type { RuntimeRecord } from '../engine/runtime/runtime-record.js';
 import type { SignalGuard } from '../engine/signal-guard.js';
 import { UpperWatcher } from '../engine/watch/upper-watcher.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
@@ -72,6 +75,7 @@ export class AppSession {
       userns?: IdMap;
       limits?: ResourceLimits;
       confinement?: ConfineProfile;
+      runtime?: RuntimeRecord;
     },
     private readonly guard: SignalGuard,
   ) {
@@ -94,6 +98,7 @@ export class AppSession {
           }
         : {}),
       confinement: this.confinement,
+      ...(this.opts.runtime ? { runtime: this.opts.runtime } : {}),
     });
     return this.container;
   }
@@ -125,7 +130,7 @@ export class AppSession {
         seccompRules: state.seccompRules,
       };
       const size = { cols: screen.cols, rows: screen.rows };
-      const proc = await launchOnPty(spec, size, 'xterm-256color');
+      const proc = await this.launch(spec, size);
       const shell = { proc, watcher, typed, detach: attachPty(proc.pty, screen) };
       this.shell = shell;
       this.guard.onStop(() => this.kill());
@@ -143,6 +148,19 @@ export class AppSession {
       await watcher.close();
       throw err;
     }
+  }
+
+  /** The shell on a pty: through the helper, or the OCI runtime asked for (loaded only then). */
+  private async launch(
+    spec: LaunchSpec,
+    size: { cols: number; rows: number },
+  ): Promise<PtyContainerProcess> {
+    const runtime = this.opts.runtime;
+    if (!runtime) return launchOnPty(spec, size, 'xterm-256color');
+    const { launchRuntimeOnPty } = await import('../engine/runtime/launch.js');
+    const limits = this.opts.limits ?? { pidsLimit: DEFAULT_PIDS_LIMIT };
+    const run = { ...spec, runtime, profile: this.confinement, limits };
+    return launchRuntimeOnPty(run, size, 'xterm-256color');
   }
 
   status(imageSource: string): StatusInfo {

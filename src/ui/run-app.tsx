@@ -21,12 +21,14 @@ import {
   PRIVILEGED_WARNING,
   type ConfineOptions,
 } from '../engine/confine/profile.js';
+import type { RuntimeName } from '../engine/runtime/runtime-record.js';
 
 export interface AppArgs {
   image: string;
   name?: string;
   keep: boolean;
   userns?: IdMap;
+  runtime?: RuntimeName;
   root: string;
   confine: ConfineOptions;
   argv: string[];
@@ -103,6 +105,11 @@ export async function runApp(args: AppArgs): Promise<number> {
   const onExit = (): void => session?.teardown();
   process.on('exit', onExit);
   try {
+    const runtime = args.runtime
+      ? await (
+          await import('../engine/runtime/runtime-binary.js')
+        ).openRuntime(store.root, args.runtime)
+      : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
     session = new AppSession(
       store,
@@ -113,6 +120,7 @@ export async function runApp(args: AppArgs): Promise<number> {
         ...(args.userns ? { userns: args.userns } : {}),
         ...(args.limits ? { limits: args.limits } : {}),
         confinement,
+        ...(runtime ? { runtime } : {}),
       },
       guard,
     );

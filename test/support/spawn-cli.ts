@@ -30,14 +30,14 @@ export async function waitForInit(root: string, timeoutMs = 10_000): Promise<num
       const file = join(dir, id, 'init.pid');
       if (existsSync(file)) {
         const pid = Number(readFileSync(file, 'utf8').split(' ')[0]);
-        // Wait until pid 1 has exec'd the command (its comm is no longer the helper's).
+        // Wait until pid 1 has exec'd the command (its comm is no longer the helper's, or runc's init).
         let comm = '';
         try {
           comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
         } catch {
           // not there yet, or already gone
         }
-        if (comm !== '' && comm !== 'ovl-helper') return pid;
+        if (comm !== '' && comm !== 'ovl-helper' && !comm.startsWith('runc:')) return pid;
       }
     }
     await new Promise((r) => setTimeout(r, 20));

@@ -27,6 +27,7 @@ import { teardownContainer } from './teardown.js';
 import { confinementSummary, defaultProfile } from '../confine/profile.js';
 import { writeSeccompRules } from '../confine/seccomp.js';
 import type { ConfineProfile } from '../confine/types.js';
+import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
 export interface CreateOptions {
   name?: string;
@@ -39,6 +40,7 @@ export interface CreateOptions {
   cgroup?: CgroupOptions;
   /** Default: Docker's default confinement. */
   confinement?: ConfineProfile;
+  runtime?: RuntimeRecord;
 }
 
 export interface Container {
@@ -118,6 +120,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     createdAt: new Date().toISOString(),
     ...(opts.userns ? { userns: opts.userns } : {}),
     confinement: confinementSummary(confinement),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
   };
   const layout = detectLayout();
   const cgroup = planCgroup(layout, paths.dir.slice(store.containers.length + 1));

@@ -18,18 +18,26 @@ export interface PtyContainerProcess {
   pid: number;
 }
 
+/** What runs on the pty: the helper, or an OCI runtime (engine/runtime/launch.ts). */
+export interface PtyProgram {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
 export async function launchOnPty(
   spec: LaunchSpec,
   size: PtySize,
   term: string,
+  program: PtyProgram = { file: requireHelper(), args: helperRunArgs(spec), env: helperEnv() },
 ): Promise<PtyContainerProcess> {
   const { spawn } = await import('node-pty');
-  const pty = spawn(requireHelper(), helperRunArgs(spec), {
+  const pty = spawn(program.file, program.args, {
     name: term,
     cols: size.cols,
     rows: size.rows,
     cwd: '/',
-    env: { ...helperEnv(), TERM: term },
+    env: { ...program.env, TERM: term },
     // Raw bytes both ways: a UTF-8 sequence split across reads must not be mangled.
     encoding: null,
   });

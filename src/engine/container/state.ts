@@ -13,6 +13,7 @@ import type { ConfinementSummary } from '../confine/profile.js';
 import type { ProcessRef } from '../proc.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import type { StateRoot } from '../state-root.js';
+import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
 /** 'stopping': its processes are gone, teardown waits for the watches (watchers.ts). */
 export type ContainerStatus = 'creating' | 'running' | 'stopping' | 'stopped';
@@ -43,6 +44,8 @@ export interface ContainerState {
   confinement?: ConfinementSummary;
   /** The seccomp filter's rules, under the state root's seccomp/ (shared by containers with the same profile). */
   seccompRules?: string;
+  /** Run under an OCI runtime (--runtime); absent: the C helper. */
+  runtime?: RuntimeRecord;
 }
 
 export interface ContainerPaths {

@@ -23,6 +23,7 @@ import {
   type ContainerState,
 } from './state.js';
 import { releaseWatchers } from './watchers.js';
+import { removeRuntimeState } from '../runtime/runtime-delete.js';
 
 const KILL_TIMEOUT_MS = 5000;
 
@@ -79,6 +80,7 @@ export function teardownContainer(
   // A symlink here would have every rm below delete in its target.
   requireRealContainerDir(paths);
   killContainer(paths, state);
+  if (state?.runtime) removeRuntimeState(paths, state.runtime);
   // Upper changes no more: the watches take their last look before it goes.
   releaseWatchers(paths, state);
   unmountAll(paths);

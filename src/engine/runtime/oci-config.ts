@@ -1,0 +1,170 @@
+/**
+ * config.json for `--runtime runc|crun`: the same container the C helper
+ * makes (namespaces, the kernel file systems under merged, hostname,
+ * environment) with the same confinement profile and cgroup limits, in the
+ * OCI runtime spec's words. Pure: the caller writes it into the bundle.
+ */
+import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
+import type { IdMap } from '../../overlay/id-map.js';
+import { ALL_CAPABILITIES } from './all-capabilities.js';
+import {
+  OCI_VERSION,
+  type OciConfig,
+  type OciDeviceRule,
+  type OciIdMapping,
+  type OciMount,
+  type OciResources,
+} from './oci-spec.js';
+
+export interface OciConfigInput {
+  profile: ConfineProfile;
+  limits: ResourceLimits;
+  /** The merged directory, already mounted: the container writes through it. */
+  rootfs: string;
+  hostname: string;
+  args: string[];
+  /** The TERM to give the container, if any (the helper passes its own on). */
+  term: string | undefined;
+  /** true: the runtime makes a pty and relays it (needs a terminal on its stdin). */
+  terminal: boolean;
+  cgroupsPath: string;
+  /** --userns: a user namespace, container 0.. as host base.. (the lowers already idmapped). */
+  userns?: IdMap | undefined;
+}
+
+/** The helper's environment for the command (exec_command in ovl-helper.c). */
+export function containerEnv(hostname: string, term: string | undefined): string[] {
+  return [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'HOME=/root',
+    `HOSTNAME=${hostname}`,
+    ...(term ? [`TERM=${term}`] : []),
+  ];
+}
+
+/** The helper's mounts (setup_mounts in ovl-helper.c), plus /dev/mqueue as Docker has it. */
+export const CONTAINER_MOUNTS: readonly OciMount[] = [
+  { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+  {
+    destination: '/dev',
+    type: 'tmpfs',
+    source: 'tmpfs',
+    options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+  },
+  {
+    destination: '/dev/pts',
+    type: 'devpts',
+    source: 'devpts',
+    options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+  },
+  {
+    destination: '/dev/shm',
+    type: 'tmpfs',
+    source: 'shm',
+    options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+  },
+  {
+    destination: '/dev/mqueue',
+    type: 'mqueue',
+    source: 'mqueue',
+    options: ['nosuid', 'noexec', 'nodev'],
+  },
+  {
+    destination: '/sys',
+    type: 'sysfs',
+    source: 'sysfs',
+    options: ['nosuid', 'noexec', 'nodev', 'ro'],
+  },
+];
+
+const char = (major: number, minor: number | undefined): OciDeviceRule => ({
+  allow: true,
+  type: 'c',
+  major,
+  ...(minor !== undefined ? { minor } : {}),
+  access: 'rwm',
+});
+
+/**
+ * Deny every device, then allow what a shell needs (runc's and Docker's
+ * standard list): mknod of any node (it cannot then be opened), null, zero,
+ * full, random, urandom, tty, console, ptmx and the pty slaves.
+ */
+export const STANDARD_DEVICE_RULES: readonly OciDeviceRule[] = [
+  { allow: false, access: 'rwm' },
+  { allow: true, type: 'c', access: 'm' },
+  { allow: true, type: 'b', access: 'm' },
+  char(1, 3),
+  char(1, 5),
+  char(1, 7),
+  char(1, 8),
+  char(1, 9),
+  char(5, 0),
+  char(5, 1),
+  char(5, 2),
+  char(136, undefined),
+];
+
+/** CFS period the cgroup's quota is a share of (Docker's default, 100 ms). */
+export const CPU_PERIOD_US = 100_000;
+
+export function ociResources(limits: ResourceLimits, privileged: boolean): OciResources {
+  return {
+    devices: privileged ? [{ allow: true, access: 'rwm' }] : [...STANDARD_DEVICE_RULES],
+    pids: { limit: limits.pidsLimit },
+    // Swap equal to memory: no swap beyond the limit, as `docker run --memory` does.
+    ...(limits.memoryBytes !== undefined
+      ? { memory: { limit: limits.memoryBytes, swap: limits.memoryBytes } }
+      : {}),
+    ...(limits.cpus !== undefined
+      ? { cpu: { quota: Math.round(limits.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US } }
+      : {}),
+  };
+}
+
+const NAMESPACES = ['pid', 'mount', 'ipc', 'uts', 'network'];
+
+function idMappings(map: IdMap): { uidMappings: OciIdMapping[]; gidMappings: OciIdMapping[] } {
+  const mapping = { containerID: 0, hostID: map.base, size: map.size };
+  return { uidMappings: [mapping], gidMappings: [{ ...mapping }] };
+}
+
+export function ociConfig(input: OciConfigInput): OciConfig {
+  const { profile } = input;
+  const caps = profile.privileged ? [...ALL_CAPABILITIES] : [...profile.capabilities];
+  const seccomp = profile.privileged ? undefined : profile.seccomp;
+  return {
+    ociVersion: OCI_VERSION,
+    process: {
+      terminal: input.terminal,
+      user: { uid: 0, gid: 0 },
+      args: [...input.args],
+      env: containerEnv(input.hostname, input.term),
+      cwd: '/',
+      // Inheritable and ambient stay empty (CVE-2022-24769).
+      capabilities: {
+        bounding: caps,
+        effective: [...caps],
+        permitted: [...caps],
+        inheritable: [],
+        ambient: [],
+      },
+      noNewPrivileges: profile.noNewPrivileges,
+    },
+    root: { path: input.rootfs, readonly: false },
+    hostname: input.hostname,
+    mounts: CONTAINER_MOUNTS.map((m) => ({
+      ...m,
+      ...(m.options ? { options: [...m.options] } : {}),
+    })),
+    linux: {
+      namespaces: [...NAMESPACES, ...(input.userns ? ['user'] : [])].map((type) => ({ type })),
+      ...(input.userns ? idMappings(input.userns) : {}),
+      cgroupsPath: input.cgroupsPath,
+      resources: ociResources(input.limits, profile.privileged),
+      ...(seccomp ? { seccomp } : {}),
+      maskedPaths: profile.privileged ? [] : [...profile.maskedPaths],
+      readonlyPaths: profile.privileged ? [] : [...profile.readonlyPaths],
+    },
+  };
+}
