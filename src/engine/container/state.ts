@@ -4,9 +4,9 @@
  * process is gone (pid and start time no longer match) and the container
  * was not stopped, it was left by a crash and is cleaned at the next start.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, errnoCode } from '../errors.js';
 import type { ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 
@@ -74,12 +74,42 @@ export function readState(paths: ContainerPaths): ContainerState | undefined {
   }
 }
 
-/** Atomic: a reader never sees half a file. */
+/**
+ * Atomic: a reader never sees half a file. A failed write (a full disk)
+ * leaves no temporary file and is one line.
+ */
 export function writeState(paths: ContainerPaths, state: ContainerState): void {
-  mkdirSync(paths.dir, { recursive: true });
   const tmp = `${paths.stateFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, paths.stateFile);
+  try {
+    mkdirSync(paths.dir, { recursive: true });
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(tmp, paths.stateFile);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const why =
+      errnoCode(err) === 'ENOSPC'
+        ? 'no space left on the device'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    throw new UserError(`could not write ${paths.stateFile}: ${why}`);
+  }
+}
+
+/**
+ * For teardown, which must not need free space: a record that cannot be
+ * written is reported in one line and teardown goes on (the next command's
+ * recovery finishes the record once there is room). False if it failed.
+ */
+export function writeStateOrReport(paths: ContainerPaths, state: ContainerState): boolean {
+  try {
+    writeState(paths, state);
+    return true;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`overlay-tui: container ${state.id} not marked ${state.status}: ${why}\n`);
+    return false;
+  }
 }
 
 /** The pid 1 recorded by the helper, if it got that far. */

@@ -14,7 +14,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRunning, processRef, sleepSync, type ProcessRef } from '../proc.js';
-import { writeState, type ContainerPaths, type ContainerState } from './state.js';
+import { writeStateOrReport, type ContainerPaths, type ContainerState } from './state.js';
 
 /** How long teardown waits for the watches' last look (a full rescan of upper). */
 const WATCHERS_TIMEOUT_MS = 3000;
@@ -62,7 +62,8 @@ export function releaseWatchers(
   state: ContainerState | undefined,
   timeoutMs = WATCHERS_TIMEOUT_MS,
 ): string[] {
-  if (state) writeState(paths, { ...state, status: 'stopping' });
+  // Teardown goes on if this fails (a full disk): the watches then only wait less.
+  if (state) writeStateOrReport(paths, { ...state, status: 'stopping' });
   const deadline = Date.now() + timeoutMs;
   let live = liveWatchers(paths);
   while (live.length > 0 && Date.now() < deadline) {

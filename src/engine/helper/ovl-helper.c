@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mount-api.h"
+#include "rmtree.h"
 
 enum { EXIT_SETUP = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 
@@ -334,6 +335,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "mount") == 0) return cmd_mount(argc - 1, argv + 1);
   if (strcmp(argv[1], "umount") == 0) return cmd_umount(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "rmtree") == 0) return cmd_rmtree(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }
