@@ -1,5 +1,5 @@
 /** `overlay-tui diff`: what a container's upper layer holds, in `docker diff` form with the overlay reason. */
-import { scanLayer } from '../overlay/index.js';
+import { scanLayer, takePathTooLong, tooLongMessage } from '../overlay/index.js';
 import { diffLetter, diffLine } from '../overlay/index.js';
 import { classifyLayers } from '../engine/layers/classify-container.js';
 import { LowerLoader } from '../engine/layers/lower-loader.js';
@@ -44,7 +44,10 @@ export function diffCommand(argv: string[]): number {
   const store = prepare(['diff', ...argv], stateRootArg(values.root));
   const { paths, state } = namedContainer(store, positionals[0] ?? '');
   const lowers = new LowerLoader(state.lowers);
+  takePathTooLong(); // only what this scan leaves out
   const { changes } = classifyLayers(paths.upper, scanLayer(paths.upper), state.lowers, lowers);
+  const tooLong = takePathTooLong();
+  if (tooLong !== undefined) process.stderr.write(`overlay-tui: ${tooLongMessage(tooLong)}\n`);
   if (values.json) {
     const rows = changes.map((c) => ({ letter: diffLetter(c), ...c }));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -25,6 +25,8 @@ import {
   isAtOrUnder,
   parentPath,
   scanLayer,
+  takePathTooLong,
+  tooLongMessage,
   type ChangeEvent,
   type LayerEntry,
   type UpperState,
@@ -137,6 +139,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   /** Copy-ups held back once (see HOLD_MS), and those to report at the next flush. */
   private readonly held = new Set<string>();
   private readonly forced = new Set<string>();
+  /** A tree too deep to read below some depth is said once, not at every look. */
+  private saidTooLong = false;
 
   constructor(private readonly opts: UpperWatcherOptions) {
     super();
@@ -259,6 +263,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
         for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
       this.upper = upper;
+      this.sayIfTooLong();
       changed.push(...this.forced);
       this.forced.clear();
       if (changed.length === 0) return [];
@@ -288,6 +293,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     this.dirty.clear();
     try {
       this.upper = scanLayer(this.opts.upperDir);
+      this.sayIfTooLong();
       this.full = this.classify(this.upper);
       const before = this.states;
       this.states = new Map(this.full.states);
@@ -296,6 +302,13 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
     }
+  }
+
+  private sayIfTooLong(): void {
+    const abs = takePathTooLong();
+    if (abs === undefined || this.saidTooLong) return;
+    this.saidTooLong = true;
+    this.emit('error', new Error(tooLongMessage(abs)));
   }
 
   /** Holds back, once, each file copied up with nothing changed yet (see HOLD_MS). */
