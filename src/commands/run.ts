@@ -5,7 +5,7 @@ import { createContainer, type Container } from '../engine/container/create.js';
 import { launchWithStdio, type LaunchSpec } from '../engine/container/process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
-import { SignalGuard } from '../engine/signal-guard.js';
+import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
 import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
@@ -128,8 +128,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   let container: Container | undefined;
   // Last resort (an exception nobody caught, process.exit elsewhere): still tear down.
   const onExit = (): void => {
-    if (container)
-      teardownContainer(container.paths, readState(container.paths), { keep: args.keep });
+    const c = container;
+    if (c)
+      reportingFailure(() => teardownContainer(c.paths, readState(c.paths), { keep: args.keep }));
   };
   process.on('exit', onExit);
   try {

@@ -9,6 +9,22 @@ import { constants } from 'node:os';
 
 const HANDLED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Runs an action from a signal or 'exit' handler, where an error would
+ * escape as an uncaught exception with Node's stack trace (and, in a
+ * signal handler, cut the orderly stop short): it is said in one line
+ * instead, and the exit status becomes 125.
+ */
+export function reportingFailure(action: () => void): void {
+  try {
+    action();
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    process.stderr.write(`overlay-tui: ${message}\n`);
+    process.exitCode = 125;
+  }
+}
+
 export class SignalGuard {
   private readonly controller = new AbortController();
   private received: NodeJS.Signals | undefined;
@@ -17,7 +33,8 @@ export class SignalGuard {
     if (this.received) return;
     this.received = sig;
     this.controller.abort();
-    this.stopAction?.();
+    const action = this.stopAction;
+    if (action) reportingFailure(action);
   };
 
   constructor() {
@@ -41,7 +58,7 @@ export class SignalGuard {
   /** What to do on a signal; runs at once if one already came. */
   onStop(action: (() => void) | undefined): void {
     this.stopAction = action;
-    if (this.received) action?.();
+    if (this.received && action) reportingFailure(action);
   }
 
   dispose(): void {

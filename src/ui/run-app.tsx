@@ -8,7 +8,7 @@
  */
 import { UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
-import { SignalGuard } from '../engine/signal-guard.js';
+import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
@@ -87,7 +87,7 @@ export async function runApp(args: AppArgs): Promise<number> {
   const store = prepare(args.argv, args.root);
   const guard = new SignalGuard();
   let session: AppSession | undefined;
-  const onExit = (): void => session?.teardown();
+  const onExit = (): void => reportingFailure(() => session?.teardown());
   process.on('exit', onExit);
   try {
     const image = await ensureImage(store, args.image, { signal: guard.signal });
