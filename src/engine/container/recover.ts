@@ -13,6 +13,7 @@ import { isRunning, processRef, type ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import { containerPaths, listContainerIds, readState, type ContainerPaths } from './state.js';
 import { teardownContainer } from './teardown.js';
+import { creatorGone, sweepDeadMarks } from './creating-mark.js';
 
 /** A directory without state.json this old was left between mkdir and the first write. */
 const ORPHAN_AGE_MS = 60_000;
@@ -63,12 +64,13 @@ export function recoverDeadContainers(store: StateRoot): Recovered[] {
     const paths = containerPaths(store, id);
     const state = readState(paths);
     if (state && (state.status === 'stopped' || isRunning(state.owner))) continue;
-    if (!state && !isOldOrphan(paths)) continue;
+    if (!state && !isOldOrphan(paths) && !creatorGone(store, id)) continue;
     if (!claim(paths)) continue;
     teardownContainer(paths, state, { keep: state?.keep ?? false });
     rmSync(join(paths.dir, '.recovering'), { force: true });
     recovered.push({ id, kept: state?.keep ?? false });
   }
+  sweepDeadMarks(store);
   return recovered;
 }
 
