@@ -147,11 +147,14 @@ it(
     const random = rng(SEED);
     const phases = new Map<Phase, number>();
     const perSlot = Math.ceil(KILLS / SLOTS);
-    await Promise.all(
+    // Settled, not Promise.all: a slot that fails must not leave the
+    // others running (and their tmpfs mounted) after the test has ended.
+    const results = await Promise.allSettled(
       Array.from({ length: SLOTS }, (_, slot) =>
         killLoop(slot, Math.min(perSlot, KILLS - slot * perSlot), random, phases),
       ),
     );
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
     console.log(`fault-kill: killed during ${JSON.stringify(Object.fromEntries(phases))}`);
   },
   KILLS * 4000,
