@@ -1,5 +1,5 @@
 /** `overlay-tui diff`: what a container's upper layer holds, in `docker diff` form with the overlay reason. */
-import { scanLayer } from '../overlay/index.js';
+import { scanLayer, takePathTooLong, tooLongMessage } from '../overlay/index.js';
 import { diffJson, diffLine } from '../overlay/index.js';
 import { bytesOf } from '../overlay/byte-path.js';
 import { classifyLayers } from '../engine/layers/classify-container.js';
@@ -53,6 +53,7 @@ export function diffCommand(argv: string[]): number {
   const store = prepare(['diff', ...argv], stateRootArg(values.root));
   const { paths, state } = namedContainer(store, positionals[0] ?? '');
   const lowers = new LowerLoader(state.lowers);
+  takePathTooLong(); // only what this scan leaves out
   const upper = scanLayer(bytesOf(paths.upper));
   const { changes } = classifyLayers(
     paths.upper,
@@ -63,6 +64,8 @@ export function diffCommand(argv: string[]): number {
     undefined,
     state.userns,
   );
+  const tooLong = takePathTooLong();
+  if (tooLong !== undefined) process.stderr.write(`overlay-tui: ${tooLongMessage(tooLong)}\n`);
   if (values.json) {
     const rows = changes.map(diffJson);
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -11,7 +11,7 @@ import type { PtyContainerProcess, PtySize } from '../engine/container/pty-proce
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
 import { readState } from '../engine/container/state.js';
 import type { RuntimeName, RuntimeRecord } from '../engine/runtime/runtime-record.js';
-import { SignalGuard } from '../engine/signal-guard.js';
+import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
 import { oomMessage } from '../engine/cgroup/index.js';
 import type { ConfineProfile, ResourceLimits } from '../engine/confine/types.js';
 import { CommandLineTracker } from '../engine/watch/command-line.js';
@@ -232,8 +232,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   let container: Container | undefined;
   // Last resort (an exception nobody caught, process.exit elsewhere): still tear down.
   const onExit = (): void => {
-    if (container)
-      teardownContainer(container.paths, readState(container.paths), { keep: args.keep });
+    const c = container;
+    if (c)
+      reportingFailure(() => teardownContainer(c.paths, readState(c.paths), { keep: args.keep }));
   };
   process.on('exit', onExit);
   try {

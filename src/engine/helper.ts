@@ -63,3 +63,16 @@ export function unmount(path: string): void {
   const { ok, message } = runHelper(['umount', path]);
   if (!ok) throw new UserError(message);
 }
+
+/**
+ * Removes each directory tree (or file) with the helper's rmtree: from
+ * directory descriptors, so a tree deeper than PATH_MAX (a container's
+ * `while mkdir d && cd d`) goes too, never through a symlink, and never
+ * below a mount (it stops with one line instead). A path that is not
+ * there is no error.
+ */
+export function removeTrees(paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  const { ok, message } = runHelper(['rmtree', ...paths]);
+  if (!ok) throw new UserError(message || `could not remove ${paths.join(', ')}`);
+}

@@ -12,6 +12,22 @@ import { constants } from 'node:os';
 
 const HANDLED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Runs an action from a signal or 'exit' handler, where an error would
+ * escape as an uncaught exception with Node's stack trace (and, in a
+ * signal handler, cut the orderly stop short): it is said in one line
+ * instead, and the exit status becomes 125.
+ */
+export function reportingFailure(action: () => void, context?: string): void {
+  try {
+    action();
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    process.stderr.write(`overlay-tui: ${context ? `${context}: ` : ''}${message}\n`);
+    process.exitCode = 125;
+  }
+}
+
 export class SignalGuard {
   private readonly controller = new AbortController();
   private received: NodeJS.Signals | undefined;
@@ -20,17 +36,9 @@ export class SignalGuard {
     if (this.received) return;
     this.received = sig;
     this.controller.abort();
-    this.runStop(this.stopAction);
+    const action = this.stopAction;
+    if (action) reportingFailure(action, `stopping on ${sig}`);
   };
-
-  private runStop(action: (() => void) | undefined): void {
-    try {
-      action?.();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`overlay-tui: stopping on ${this.received ?? 'a signal'}: ${why}\n`);
-    }
-  }
 
   constructor() {
     for (const sig of HANDLED) process.on(sig, this.handler);
@@ -53,7 +61,7 @@ export class SignalGuard {
   /** What to do on a signal; runs at once if one already came. */
   onStop(action: (() => void) | undefined): void {
     this.stopAction = action;
-    if (this.received) this.runStop(action);
+    if (this.received && action) reportingFailure(action, `stopping on ${this.received}`);
   }
 
   dispose(): void {

@@ -26,7 +26,13 @@ export {
   walkEntries,
   withEntry,
 } from './layer-entry.js';
-export { scanEntry, scanLayer } from './layer-scan.js';
+export {
+  notedTooLong,
+  scanEntry,
+  scanLayer,
+  takePathTooLong,
+  tooLongMessage,
+} from './layer-scan.js';
 export {
   isDeviceWhiteout,
   isMetacopy,

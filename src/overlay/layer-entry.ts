@@ -165,19 +165,31 @@ export function withEntry(
   entry: LayerEntry | undefined,
 ): LayerEntry {
   const parts = pathParts(path);
-  if (parts.length === 0) {
+  const last = parts.pop();
+  if (last === undefined) {
     if (!entry) throw new Error('cannot remove a layer root');
     return entry;
   }
-  const [head, ...rest] = parts as [string, ...string[]];
-  const children = new Map(root.children);
-  if (rest.length === 0) {
-    if (entry) children.set(head, { ...entry, name: head });
-    else children.delete(head);
-  } else {
-    const child = children.get(head);
-    if (!child?.children) throw new Error(`no directory ${head} on the way to ${path}`);
-    children.set(head, withEntry(child, `/${rest.join('/')}`, entry));
+  // Iterative, the path split once: a tree 2,000 deep (the most a path can
+  // name) overflowed the stack, and re-splitting at each level made every
+  // rescan of it cubic.
+  const onTheWay: LayerEntry[] = [];
+  let dir = root;
+  for (const name of parts) {
+    const child = dir.children?.get(name);
+    if (!child?.children) throw new Error(`no directory ${name} on the way to ${path}`);
+    onTheWay.push(dir);
+    dir = child;
   }
-  return { ...root, children };
+  const children = new Map(dir.children);
+  if (entry) children.set(last, { ...entry, name: last });
+  else children.delete(last);
+  let copy: LayerEntry = { ...dir, children };
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const parent = onTheWay[i] as LayerEntry;
+    const siblings = new Map(parent.children);
+    siblings.set(parts[i] as string, copy);
+    copy = { ...parent, children: siblings };
+  }
+  return copy;
 }

@@ -62,6 +62,46 @@ function statToEntry(name: string, st: Stats): LayerEntry {
   return entry;
 }
 
+/**
+ * A tree can be deeper than a path may be long (PATH_MAX, 4096 bytes on
+ * Linux): a container's `while mkdir d && cd d` makes one. Node reads only
+ * by path, so what lies below that depth cannot be read. It is left out of
+ * the scan, as if it were not there, instead of failing the whole scan (a
+ * `diff` or a watch with nothing at all); the first such path is kept for
+ * the caller, which says so in one line (tooLongMessage).
+ */
+let firstTooLong: string | undefined;
+
+/** The first path left out for being too long since the last call, if any. */
+export function takePathTooLong(): string | undefined {
+  const abs = firstTooLong;
+  firstTooLong = undefined;
+  return abs;
+}
+
+/** True (and the path noted) if err is ENAMETOOLONG. */
+export function notedTooLong(abs: string, err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const tooLong =
+    e.code === 'ENAMETOOLONG' ||
+    e.cause?.code === 'ENAMETOOLONG' ||
+    /\(os error 36\)$/.test(e.message ?? '');
+  if (tooLong) firstTooLong ??= abs;
+  return tooLong;
+}
+
+/** One line about a path left out: its start and end, and how long it is. */
+export function tooLongMessage(abs: string): string {
+  const bytes = Buffer.byteLength(abs);
+  const shown = abs.length > 100 ? `${abs.slice(0, 60)}...${abs.slice(-30)}` : abs;
+  const safe = shown.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\x00-\x1f\x7f\\]/g,
+    (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`,
+  );
+  return `${safe}: a path of ${bytes} bytes, longer than Linux takes (4095): nothing below it is shown`;
+}
+
 // @napi-rs/xattr reports errno only in its message: "... (os error 2)".
 function isNotFound(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
@@ -119,7 +159,7 @@ export function scanEntry(abs: string, name: string): LayerEntry | undefined {
     if (xattrs) entry.xattrs = xattrs;
     return entry;
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNotFound(err) || notedTooLong(abs, err)) return undefined;
     throw new Error(`scan ${printablePath(abs)}: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -160,7 +200,7 @@ function listNames(abs: string): string[] {
   try {
     return readdirSync(fsPath(abs), 'latin1').sort();
   } catch (err) {
-    if (isNotFound(err)) return [];
+    if (isNotFound(err) || notedTooLong(abs, err)) return [];
     throw new Error(`scan ${printablePath(abs)}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -8,7 +8,7 @@
  */
 import { UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
-import { SignalGuard } from '../engine/signal-guard.js';
+import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
 import { createAppStore } from './store/app-store.js';
@@ -102,7 +102,7 @@ export async function runApp(args: AppArgs): Promise<number> {
   if (confinement.privileged) process.stderr.write(`overlay-tui: ${PRIVILEGED_WARNING}\n`);
   const guard = new SignalGuard();
   let session: AppSession | undefined;
-  const onExit = (): void => session?.teardown();
+  const onExit = (): void => reportingFailure(() => session?.teardown());
   process.on('exit', onExit);
   try {
     const runtime = args.runtime

@@ -4,6 +4,7 @@
  * mounted at merged. On any failure everything made so far is undone.
  */
 import { fchmodSync, fchownSync, lstatSync, mkdirSync } from 'node:fs';
+import { markCreating, unmarkCreating } from './creating-mark.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
@@ -60,10 +61,14 @@ function reserve(store: StateRoot, name: string | undefined): ContainerPaths {
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = name ?? randomBytes(6).toString('hex');
     const paths = containerPaths(store, id);
+    // Someone alive is making a container of this name right now: taken.
+    const marked = markCreating(store, id);
     try {
+      if (!marked) throw Object.assign(new Error(id), { code: 'EEXIST' });
       mkdirSync(paths.dir, { mode: 0o700 });
       return paths;
     } catch (err) {
+      if (marked) unmarkCreating(store, id);
       if (errnoCode(err) !== 'EEXIST') throw err;
       if (name !== undefined) {
         throw new UserError(
@@ -140,6 +145,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     if (confinement.seccomp) {
       state.seccompRules = writeSeccompRules(join(store.root, 'seccomp'), confinement.seccomp);
     }
+    unmarkCreating(store, state.id); // the record names the owner now
     // merged's root takes upper's root attributes: give it the image's.
     const root = lstatSync(image.lower);
     mkdirSync(paths.upper, { mode: 0o755 });

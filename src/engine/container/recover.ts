@@ -5,41 +5,52 @@
  * upper kept). Every command runs this first; `overlay-tui clean` runs it
  * explicitly and says what it did.
  */
-import { closeSync, lstatSync, openSync, rmSync, writeSync } from 'node:fs';
+import { lstatSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { mountsAtOrUnder } from '../mountinfo.js';
-import { readFileNoFollow } from '../no-follow.js';
-import { isRunning, processRef } from '../proc.js';
+import { isRunning, processRef, type ProcessRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import { containerPaths, listContainerIds, readState, type ContainerPaths } from './state.js';
 import { teardownContainer } from './teardown.js';
+import { creatorGone, sweepDeadMarks } from './creating-mark.js';
 
 /** A directory without state.json this old was left between mkdir and the first write. */
 const ORPHAN_AGE_MS = 60_000;
 
-/** Takes the right to clean a container, so two starting processes do not both do it. */
+/**
+ * Takes the right to clean a container, so two starting processes do not
+ * both do it. The claim is a symlink whose target names the holder
+ * ("PID-START"): made atomically, and short enough to be kept in the inode,
+ * so it needs no free space: a container that filled the disk must still
+ * be cleaned.
+ */
 function claim(paths: ContainerPaths): boolean {
   const file = join(paths.dir, '.recovering');
   const me = processRef(process.pid);
+  if (!me) return false;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
+      symlinkSync(`${me.pid}-${me.start}`, file);
       return true;
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') return false;
-      try {
-        const holder = JSON.parse(readFileNoFollow(file).text) as { pid: number; start: number };
-        if (isRunning(holder)) return false;
-      } catch {
-        // half-written or unreadable: its writer is gone
-      }
+      const holder = holderOf(file);
+      if (holder && isRunning(holder)) return false;
       rmSync(file, { force: true });
     }
   }
   return false;
+}
+
+/** The process a claim names; undefined for an unreadable or older (file) claim. */
+function holderOf(file: string): ProcessRef | undefined {
+  try {
+    const m = /^(\d+)-(\d+)$/.exec(readlinkSync(file));
+    return m ? { pid: Number(m[1]), start: Number(m[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Recovered {
@@ -53,12 +64,13 @@ export function recoverDeadContainers(store: StateRoot): Recovered[] {
     const paths = containerPaths(store, id);
     const state = readState(paths);
     if (state && (state.status === 'stopped' || isRunning(state.owner))) continue;
-    if (!state && !isOldOrphan(paths)) continue;
+    if (!state && !isOldOrphan(paths) && !creatorGone(store, id)) continue;
     if (!claim(paths)) continue;
     teardownContainer(paths, state, { keep: state?.keep ?? false });
     rmSync(join(paths.dir, '.recovering'), { force: true });
     recovered.push({ id, kept: state?.keep ?? false });
   }
+  sweepDeadMarks(store);
   return recovered;
 }
 

@@ -6,7 +6,7 @@
  */
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, errnoCode } from '../errors.js';
 import { isRealDir, lstatOrNone, readFileNoFollow, writeNewFile } from '../no-follow.js';
 import type { ContainerCgroup } from '../cgroup/record.js';
 import type { ConfinementSummary } from '../confine/profile.js';
@@ -108,13 +108,44 @@ export function readState(paths: ContainerPaths): ContainerState | undefined {
   }
 }
 
-/** Atomic: a reader never sees half a file. The directory exists already (reserve() made it). */
+/**
+ * Atomic: a reader never sees half a file. The directory exists already
+ * (reserve() made it) and must be a real one. A failed write (a full disk)
+ * leaves no temporary file and is one line.
+ */
 export function writeState(paths: ContainerPaths, state: ContainerState): void {
   requireRealContainerDir(paths);
   const tmp = `${paths.stateFile}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true }); // left by an earlier process with our pid
-  writeNewFile(tmp, `${JSON.stringify(state, null, 2)}\n`, 0o644);
-  renameSync(tmp, paths.stateFile);
+  try {
+    rmSync(tmp, { force: true }); // left by an earlier process with our pid
+    writeNewFile(tmp, `${JSON.stringify(state, null, 2)}\n`, 0o644);
+    renameSync(tmp, paths.stateFile);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const why =
+      errnoCode(err) === 'ENOSPC'
+        ? 'no space left on the device'
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    throw new UserError(`could not write ${paths.stateFile}: ${why}`);
+  }
+}
+
+/**
+ * For teardown, which must not need free space: a record that cannot be
+ * written is reported in one line and teardown goes on (the next command's
+ * recovery finishes the record once there is room). False if it failed.
+ */
+export function writeStateOrReport(paths: ContainerPaths, state: ContainerState): boolean {
+  try {
+    writeState(paths, state);
+    return true;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`overlay-tui: container ${state.id} not marked ${state.status}: ${why}\n`);
+    return false;
+  }
 }
 
 /** The pid 1 recorded by the helper, if it got that far. */

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import { isRealDir, writeNewFile } from '../no-follow.js';
 import { isRunning, processRef, sleepSync, type ProcessRef } from '../proc.js';
-import { writeState, type ContainerPaths, type ContainerState } from './state.js';
+import { writeStateOrReport, type ContainerPaths, type ContainerState } from './state.js';
 
 /** How long teardown waits for the watches' last look (a full rescan of upper). */
 const WATCHERS_TIMEOUT_MS = 3000;
@@ -72,7 +72,8 @@ export function releaseWatchers(
   state: ContainerState | undefined,
   timeoutMs = WATCHERS_TIMEOUT_MS,
 ): string[] {
-  if (state) writeState(paths, { ...state, status: 'stopping' });
+  // Teardown goes on if this fails (a full disk): the watches then only wait less.
+  if (state) writeStateOrReport(paths, { ...state, status: 'stopping' });
   const deadline = Date.now() + timeoutMs;
   let live = liveWatchers(paths);
   while (live.length > 0 && Date.now() < deadline) {

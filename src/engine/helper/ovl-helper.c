@@ -48,6 +48,7 @@
 #include "container-mounts.h"
 #include "helper-errors.h"
 #include "mount-api.h"
+#include "rmtree.h"
 #include "seccomp.h"
 #include "userns.h"
 
@@ -281,6 +282,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "umount") == 0) return cmd_umount(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "idmap") == 0) return cmd_idmap(argc - 1, argv + 1);
+  if (strcmp(argv[1], "rmtree") == 0) return cmd_rmtree(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }

@@ -26,12 +26,23 @@ export class ArrivalOrder {
   take(): <E extends { path: string }>(events: readonly E[]) => E[] {
     const seen = new Map(this.seen);
     this.seen.clear();
+    // Memoised, and iterative: in a tree thousands deep (a shell loop of
+    // mkdir and cd), walking up from every event was quadratic, for seconds.
+    const ranks = new Map<string, number>();
     const rank = (path: string): number => {
+      const unresolved: string[] = [];
+      let r: number | undefined;
       for (let p = path; ; p = parentPath(p)) {
-        const r = seen.get(p);
-        if (r !== undefined) return r;
-        if (p === '/') return UNSEEN;
+        r = ranks.get(p) ?? seen.get(p);
+        if (r !== undefined) break;
+        unresolved.push(p);
+        if (p === '/') {
+          r = UNSEEN;
+          break;
+        }
       }
+      for (const p of unresolved) ranks.set(p, r);
+      return r;
     };
     return (events) =>
       events

@@ -83,9 +83,10 @@ export class DirWatches {
       fsw.on('error', (err) => this.onError(err));
       this.watches.set(path, { inode, fsw });
     } catch (err) {
-      // Gone already (the next rescan says so), or out of inotify watches.
+      // Gone already (the next rescan says so), too deep to name (the scan
+      // says so), or out of inotify watches.
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return;
       this.onError(
         new Error(
           code === 'ENOSPC'

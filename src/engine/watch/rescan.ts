@@ -12,6 +12,7 @@ import {
   baseName,
   childPath,
   entryAt,
+  notedTooLong,
   parentPath,
   sameEntry,
   sameInode,
@@ -45,7 +46,7 @@ function listNames(abs: string): string[] {
     // Removed (or replaced by a file) meanwhile: the next burst sees it gone.
     // Anything else must not read as "every entry deleted".
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR' || notedTooLong(abs, err)) return [];
     throw err;
   }
 }

@@ -25,6 +25,8 @@ import {
   isAtOrUnder,
   parentPath,
   scanLayer,
+  takePathTooLong,
+  tooLongMessage,
   type ChangeEvent,
   type LayerEntry,
   type UpperState,
@@ -143,6 +145,8 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private readonly forced = new Set<string>();
   /** opts.upperDir as a byte string, as the model's paths are (src/overlay/byte-path.ts). */
   private readonly upperBytes: string;
+  /** A tree too deep to read below some depth is said once, not at every look. */
+  private saidTooLong = false;
 
   constructor(private readonly opts: UpperWatcherOptions) {
     super();
@@ -266,6 +270,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
         for (const dir of [...r.newDirs, ...r.replacedDirs]) this.recheckLater(dir);
       }
       this.upper = upper;
+      this.sayIfTooLong();
       changed.push(...this.forced);
       this.forced.clear();
       if (changed.length === 0) return [];
@@ -295,6 +300,7 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
     this.dirty.clear();
     try {
       this.upper = scanLayer(this.upperBytes);
+      this.sayIfTooLong();
       this.full = this.classify(this.upper);
       const before = this.states;
       this.states = new Map(this.full.states);
@@ -303,6 +309,13 @@ export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
       this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return [];
     }
+  }
+
+  private sayIfTooLong(): void {
+    const abs = takePathTooLong();
+    if (abs === undefined || this.saidTooLong) return;
+    this.saidTooLong = true;
+    this.emit('error', new Error(tooLongMessage(abs)));
   }
 
   /** Holds back, once, each file copied up with nothing changed yet (see HOLD_MS). */
