@@ -178,10 +178,12 @@ static void write_pid_file(const char *path, pid_t pid) {
     }
   }
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "we");
-  if (!f) return;
-  fprintf(f, "%d %llu\n", pid, start);
-  fclose(f);
+  /* Never through a symlink planted where the temporary file goes. */
+  unlink(tmp);
+  int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (out < 0) return;
+  dprintf(out, "%d %llu\n", pid, start);
+  close(out);
   rename(tmp, path);
 }
 
