@@ -4,44 +4,15 @@
  * runtime path; and the seccomp architecture name of this machine.
  */
 import type { ConfineProfile, OciSeccomp } from '../../src/engine/confine/types.js';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../src/engine/confine/capabilities.js';
+import { DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from '../../src/engine/confine/profile.js';
 
-export const DOCKER_CAPS = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
-
-export const DOCKER_MASKED = [
-  '/proc/asound',
-  '/proc/acpi',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/proc/scsi',
-  '/sys/firmware',
-];
-
-export const DOCKER_READONLY = [
-  '/proc/bus',
-  '/proc/fs',
-  '/proc/irq',
-  '/proc/sys',
-  '/proc/sysrq-trigger',
-];
+// Docker's lists as the engine holds them: these tests are about the
+// runtime path carrying a profile, not about the lists themselves
+// (confine-profile.test.ts checks those).
+export const DOCKER_CAPS = [...DOCKER_DEFAULT_CAPABILITIES];
+export const DOCKER_MASKED = [...DOCKER_MASKED_PATHS];
+export const DOCKER_READONLY = [...DOCKER_READONLY_PATHS];
 
 export function dockerLikeProfile(overrides: Partial<ConfineProfile> = {}): ConfineProfile {
   return {

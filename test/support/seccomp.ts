@@ -11,25 +11,11 @@ import {
   type SeccompOption,
 } from '../../src/engine/confine/seccomp.js';
 import type { OciSeccomp } from '../../src/engine/confine/types.js';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../src/engine/confine/capabilities.js';
 import { REPO } from './paths.js';
 
 /** Docker's default capability set. */
-export const DOCKER_DEFAULT_CAPS = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
+export const DOCKER_DEFAULT_CAPS = [...DOCKER_DEFAULT_CAPABILITIES];
 
 const HELPER_SRC = join(REPO, 'src/engine/helper');
 
