@@ -98,6 +98,17 @@ describe('overlay-tui, the full-screen app', () => {
     expect(readdirSync(join(root, 'containers'))).toEqual([]);
   }, 30_000);
 
+  it('says in one line when the memory limit killed the shell, leaving nothing behind', async () => {
+    const app = await startApp(['--root', root, '--memory', '16m']);
+    await app.waitFor(/\/ # /, 10_000);
+    // The shell itself grows past the limit, so the kernel kills it.
+    app.type('x=$(head -c 100000000 /dev/zero | tr "\\0" a)\r');
+    expect(await app.exited).toBe(137);
+    await app.waitFor(/overlay-tui: container \S+: out of memory/, 2000);
+    expect(mountsUnder(root)).toEqual([]);
+    expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  }, 30_000);
+
   it('without a terminal, says to use run instead', () => {
     const r = cli(['--root', root]);
     expect(r.code).toBe(2);

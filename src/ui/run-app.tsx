@@ -6,6 +6,7 @@
  * upper watcher feeds the store (app-session.ts, which also restarts it).
  * Teardown runs on every way out, keeping upper if the user asked to.
  */
+import { oomMessage } from '../engine/cgroup/index.js';
 import { UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
 import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
@@ -214,6 +215,11 @@ async function showApp(
       ink.unmount();
       process.stdout.write(ALT_SCREEN_OFF);
       if (code !== undefined && code >= 125 && code <= 127) await sayWhyShellEnded(screen, code);
+      // The status bar said so, but it is gone with the screen: an OOM kill
+      // (often of the shell itself) is left on the terminal in one line.
+      const state = session.container?.state;
+      const oom = state?.cgroup ? oomMessage(state.cgroup, state.id) : undefined;
+      if (oom) process.stderr.write(`overlay-tui: ${oom}\n`);
     }
   } finally {
     stopUsage();
