@@ -22,7 +22,6 @@ import { release } from 'node:os';
 import {
   changeEvents,
   entryAt,
-  isAtOrUnder,
   parentPath,
   scanLayer,
   takePathTooLong,
@@ -41,6 +40,7 @@ import {
 } from '../layers/classify-container.js';
 import { rescanPath } from './rescan.js';
 import { ArrivalOrder } from './arrival-order.js';
+import { outermost, readAlready, under } from './path-sets.js';
 import { DirWatches } from './dir-watches.js';
 import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 
@@ -92,32 +92,6 @@ const HOLD_MS = 40;
 /** A slice of loading the whole lower: short enough to keep keys and frames flowing. */
 const LOAD_SLICE_MS = 12;
 const STATE_EVERY_MS = 50;
-
-/** The roots that are not under another root. */
-function outermost(paths: Iterable<string>): string[] {
-  const sorted = [...new Set(paths)].sort();
-  const out: string[] = [];
-  for (const p of sorted) if (!out.some((r) => isAtOrUnder(p, r))) out.push(p);
-  return out;
-}
-
-/** True if path or a directory above it is in scanned. */
-function readAlready(scanned: ReadonlySet<string>, path: string): boolean {
-  for (let p = path; ; p = parentPath(p)) {
-    if (scanned.has(p)) return true;
-    if (p === '/') return false;
-  }
-}
-
-function under(
-  states: ReadonlyMap<string, UpperState>,
-  roots: readonly string[],
-): Map<string, UpperState> {
-  const out = new Map<string, UpperState>();
-  for (const [path, state] of states)
-    if (roots.some((r) => isAtOrUnder(path, r))) out.set(path, state);
-  return out;
-}
 
 export class UpperWatcher extends EventEmitter<UpperWatcherEvents> {
   private readonly lowers: LowerLoader;
