@@ -18,7 +18,14 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cliBin, defaultImage, helperBin, helperScript, plainScript } from './lib/paths.js';
+import {
+  cliBin,
+  defaultImage,
+  helperBin,
+  helperScript,
+  plainScript,
+  repoRoot,
+} from './lib/paths.js';
 import { interleave, progressDots, type Cmd, type Series } from './lib/measure.js';
 import { makeSandbox, mountsUnder } from './lib/sandbox.js';
 import { pairwise, ratio, spread, summarize, ms } from './lib/stats.js';
@@ -29,26 +36,24 @@ export const TARGET_RATIO = 2;
 /** What the confinement profile may add to a run, in ms. */
 export const TARGET_CONFINE_MS = 5;
 
-/** The helper's options for Docker's default profile, as src/engine/confine does (capabilities: the helper's default; the seccomp rules are added once written). */
-const PROFILE_HELPER_ARGS = [
-  ...[
-    '/proc/acpi',
-    '/proc/asound',
-    '/proc/kcore',
-    '/proc/keys',
-    '/proc/latency_stats',
-    '/proc/timer_list',
-    '/proc/timer_stats',
-    '/proc/sched_debug',
-    '/proc/scsi',
-    '/sys/firmware',
-    '/sys/devices/virtual/powercap',
-  ].flatMap((p) => ['--mask', p]),
-  ...['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'].flatMap((p) => [
-    '--readonly',
-    p,
-  ]),
-];
+interface ProfileModules {
+  defaultProfile(): unknown;
+  confineHelperArgs(profile: unknown, rulesFile: string): string[];
+}
+
+/**
+ * The helper's options for Docker's default profile, made by the engine's
+ * own modules (built into dist/ by `npm run build`), with the seccomp
+ * rules the first run wrote: the helper-only row runs what `run` runs.
+ */
+async function profileHelperArgs(rulesFile: string): Promise<string[]> {
+  const load = (m: string) => import(join(repoRoot, 'dist', 'engine', 'confine', m));
+  const [{ defaultProfile }, { confineHelperArgs }] = (await Promise.all([
+    load('profile.js'),
+    load('helper-args.js'),
+  ])) as [Pick<ProfileModules, 'defaultProfile'>, Pick<ProfileModules, 'confineHelperArgs'>];
+  return confineHelperArgs(defaultProfile(), rulesFile);
+}
 
 export interface ContainerRunResult {
   markdown: string;
@@ -92,7 +97,7 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
   const runc = await prepareRuncBundle(lower, runcDir);
   // The first run wrote the default profile's seccomp rules (and the
   // helper compiled them beside it): the helper-only row loads the same.
-  const profileArgs = [...PROFILE_HELPER_ARGS, '--seccomp', seccompRulesOf(root)];
+  const profileArgs = await profileHelperArgs(seccompRulesOf(root));
 
   const cmds: Cmd[] = [
     {

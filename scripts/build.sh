@@ -30,5 +30,6 @@ npx esbuild \
   src/engine/watch/upper-watcher.ts \
   src/engine/runtime/oci-config.ts \
   src/engine/confine/profile.ts \
+  src/engine/confine/helper-args.ts \
   $common --packages=external
 sh src/engine/helper/build.sh dist/helper
