@@ -99,11 +99,20 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
   // helper compiled them beside it): the helper-only row loads the same.
   const profileArgs = await profileHelperArgs(seccompRulesOf(root));
 
+  const runTrue = (...opts: string[]) => [
+    ...[process.execPath, cliBin, 'run', '--root', root],
+    ...[...opts, '--', 'true'],
+  ];
+  const helperRun = (...opts: string[]) => [
+    'sh',
+    helperScript,
+    helperBin,
+    lower,
+    helperDir,
+    ...opts,
+  ];
   const cmds: Cmd[] = [
-    {
-      label: 'overlay-tui run -- true',
-      prepare: () => [process.execPath, cliBin, 'run', '--root', root, '--', 'true'],
-    },
+    { label: 'overlay-tui run -- true', prepare: () => runTrue() },
     { label: 'plain-container.sh', prepare: () => ['sh', plainScript, lower, plainDir] },
     { label: 'node -e 0', prepare: () => [process.execPath, '-e', '0'] },
     // Diagnostics, not part of the target: they split the engine's cost.
@@ -111,44 +120,19 @@ export async function benchContainerRun(rounds: number): Promise<ContainerRunRes
       label: 'diagnostic: overlay-tui --version',
       prepare: () => [process.execPath, cliBin, '--version'],
     },
-    {
-      label: 'diagnostic: helper-container.sh',
-      prepare: () => ['sh', helperScript, helperBin, lower, helperDir],
-    },
+    { label: 'diagnostic: helper-container.sh', prepare: () => helperRun() },
     {
       label: 'diagnostic: helper-container.sh, the profile',
-      prepare: () => ['sh', helperScript, helperBin, lower, helperDir, ...profileArgs],
+      prepare: () => helperRun(...profileArgs),
     },
     {
       label: 'diagnostic: helper-container.sh --privileged',
-      prepare: () => ['sh', helperScript, helperBin, lower, helperDir, '--privileged'],
+      prepare: () => helperRun('--privileged'),
     },
-    {
-      label: 'overlay-tui run --privileged -- true',
-      prepare: () => [
-        process.execPath,
-        cliBin,
-        'run',
-        '--root',
-        root,
-        '--privileged',
-        '--',
-        'true',
-      ],
-    },
+    { label: 'overlay-tui run --privileged -- true', prepare: () => runTrue('--privileged') },
     {
       label: 'overlay-tui run --runtime runc -- true',
-      prepare: () => [
-        process.execPath,
-        cliBin,
-        'run',
-        '--root',
-        root,
-        '--runtime',
-        'runc',
-        '--',
-        'true',
-      ],
+      prepare: () => runTrue('--runtime', 'runc'),
     },
     { label: 'reference: runc run (prepared bundle)', prepare: () => runc.argv },
   ];
