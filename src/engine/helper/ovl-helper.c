@@ -115,7 +115,7 @@ static void harden(const struct run_args *a) {
   if (caps_drop_bounding(a->caps) != 0) child_fail(EXIT_SETUP, "drop capabilities from the bounding set");
   if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(EXIT_SETUP, "no_new_privs");
   char err[512];
-  if (a->seccomp && ovl_seccomp_load(err, sizeof err) != 0) child_failx(EXIT_SETUP, "seccomp: %s", err);
+  if (a->seccomp && ovl_seccomp_load(err, sizeof err) != 0) child_failx(EXIT_SETUP, "%s", err);
   if (caps_set_final(a->caps) != 0) child_fail(EXIT_SETUP, "set capabilities");
 }
 

@@ -86,7 +86,10 @@ int ovl_enter_userns(const struct ovl_idmap *map, char *err, size_t errlen) {
     code = errno;
     snprintf(err, errlen, "unshare a user namespace: %s", strerror(code));
   }
-  if (write(ready[1], "g", 1) != 1 && !code) code = errno;
+  if (write(ready[1], "g", 1) != 1 && !code) {
+    code = errno;
+    snprintf(err, errlen, "start the id mapper: %s", strerror(code));
+  }
   close(ready[1]);
   int mapped = EIO;
   if (read(done[0], &mapped, sizeof mapped) != sizeof mapped) mapped = EIO;
