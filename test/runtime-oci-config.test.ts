@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ociConfig, type OciConfigInput } from '../src/engine/runtime/oci-config.js';
-import { ALL_CAPABILITIES } from '../src/engine/runtime/all-capabilities.js';
+import { ALL_CAPABILITIES } from '../src/engine/confine/capabilities.js';
 import type { OciDeviceRule } from '../src/engine/runtime/oci-spec.js';
 import {
   DOCKER_CAPS,

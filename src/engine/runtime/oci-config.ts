@@ -6,7 +6,7 @@
  */
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 import type { IdMap } from '../../overlay/id-map.js';
-import { ALL_CAPABILITIES } from './all-capabilities.js';
+import { ALL_CAPABILITIES } from '../confine/capabilities.js';
 import {
   OCI_VERSION,
   type OciConfig,
