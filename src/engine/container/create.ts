@@ -127,10 +127,12 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     confinement: confinementSummary(confinement),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   };
-  const layout = detectLayout();
-  const cgroup = planCgroup(layout, paths.dir.slice(store.containers.length + 1));
-  if (cgroup) state.cgroup = cgroup;
   try {
+    const layout = detectLayout();
+    // Under an OCI runtime the runtime makes the container's cgroup itself,
+    // from config.json's limits: one of ours would stay empty.
+    const cgroup = opts.runtime ? undefined : planCgroup(layout, state.id);
+    if (cgroup) state.cgroup = cgroup;
     // Recorded before it is made: whoever tears this down (a crash's recovery too) removes it.
     writeState(paths, state);
     if (cgroup) {
@@ -163,6 +165,7 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     return { paths, state, confinement };
   } catch (err) {
     teardownContainer(paths, state, { keep: false });
+    unmarkCreating(store, state.id); // if it failed before the record was written
     throw err;
   }
 }
