@@ -92,14 +92,9 @@ export function notedTooLong(abs: string, err: unknown): boolean {
 
 /** One line about a path left out: its start and end, and how long it is. */
 export function tooLongMessage(abs: string): string {
-  const bytes = Buffer.byteLength(abs);
+  // abs is a byte string: one char per byte.
   const shown = abs.length > 100 ? `${abs.slice(0, 60)}...${abs.slice(-30)}` : abs;
-  const safe = shown.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\x00-\x1f\x7f\\]/g,
-    (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`,
-  );
-  return `${safe}: a path of ${bytes} bytes, longer than Linux takes (4095): nothing below it is shown`;
+  return `${printablePath(shown)}: a path of ${abs.length} bytes, longer than Linux takes (4095): nothing below it is shown`;
 }
 
 // @napi-rs/xattr reports errno only in its message: "... (os error 2)".
