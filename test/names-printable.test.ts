@@ -1,6 +1,6 @@
 /** The one module every printed path goes through, and the byte strings it reads. */
 import { describe, expect, it } from 'vitest';
-import { bytesOf, fsPath, utf8Text } from '../src/overlay/byte-path.js';
+import { bytesOf, foldAsciiCase, fsPath, utf8Text } from '../src/overlay/byte-path.js';
 import { printablePath, safeLine, withJsonPaths } from '../src/overlay/printable-path.js';
 
 const b = (s: string): string => Buffer.from(s).toString('latin1'); // text -> byte string
@@ -72,5 +72,15 @@ describe('withJsonPaths', () => {
     });
     const back = JSON.parse(JSON.stringify(out)) as { from: string };
     expect(back.from).toBe('/é\x1b');
+  });
+});
+
+describe('foldAsciiCase (the trees search)', () => {
+  it('folds ASCII letters only, so a UTF-8 query matches only its own bytes', () => {
+    expect(foldAsciiCase('ABC\xc3\x89')).toBe('abc\xc3\x89');
+    // "é" is C3 A9; toLowerCase would make it E3 A9 and match that name.
+    const query = foldAsciiCase(bytesOf('é'));
+    expect(foldAsciiCase('\xe3\xa9').includes(query)).toBe(false);
+    expect(foldAsciiCase(bytesOf('Café')).includes(query)).toBe(true);
   });
 });

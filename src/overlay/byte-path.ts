@@ -60,3 +60,13 @@ export function utf8Text(bytes: string): string | undefined {
   }
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
+
+/**
+ * A byte string with ASCII letters folded to lower case, and nothing else:
+ * toLowerCase would also fold the bytes 0xC0-0xDE (as Latin-1 letters),
+ * which are pieces of UTF-8 characters here, and make false matches.
+ */
+export function foldAsciiCase(bytes: string): string {
+  if (isAscii(bytes)) return bytes.toLowerCase();
+  return bytes.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}

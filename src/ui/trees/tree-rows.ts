@@ -28,7 +28,7 @@ import {
   type LowerState,
   type UpperChange,
 } from '../../overlay/index.js';
-import { bytesOf } from '../../overlay/byte-path.js';
+import { bytesOf, foldAsciiCase } from '../../overlay/byte-path.js';
 import { childOrder } from './child-order.js';
 import { lowerSource, mergedSource, upperSource, type TreeSource } from './pane-sources.js';
 
@@ -90,7 +90,7 @@ function changedPaths(changes: readonly UpperChange[]): Set<string> {
 function flatten<N>(src: TreeSource<N>, opts: RowOptions, changed: ReadonlySet<string>): TreeRow[] {
   const out: TreeRow[] = [];
   // Names are byte strings (src/overlay/byte-path.ts): so is the query.
-  const query = bytesOf(opts.search).toLowerCase();
+  const query = foldAsciiCase(bytesOf(opts.search));
   const isDirNode = (node: N) => src.type(node) === 'dir';
   // Recursion depth is the path depth, which PATH_MAX bounds well below
   // the stack's limit.
@@ -128,7 +128,7 @@ function flatten<N>(src: TreeSource<N>, opts: RowOptions, changed: ReadonlySet<s
       // Searching: push the row, walk below it, and take it back if neither
       // it nor anything below matched (cheaper than building sub-arrays).
       row.expanded = isDir && visit(node, path, depth + 1);
-      if (row.expanded || name.toLowerCase().includes(query)) kept = true;
+      if (row.expanded || foldAsciiCase(name).includes(query)) kept = true;
       else out.length = at;
     }
     return kept;
