@@ -20,8 +20,9 @@ DESCRIPTION
     their overlay, and removes upper, work and merged (a container started
     with --keep is stopped and keeps its upper). Also removes image
     extractions that were interrupted, and cgroups named overlay-tui/ID
-    that no container owns any more (empty, and older than a minute). Every command does this quietly at
-    start; 'clean' does it explicitly and reports each step. Nothing is
+    that no container owns any more (empty, and older than a minute). Every
+    command does the first two quietly at start; 'clean' does all three
+    explicitly and reports each step. Nothing is
     deleted while anything is still mounted on or under it.
 
 OPTIONS

@@ -46,7 +46,8 @@ export function imagesCommand(argv: string[]): number {
     const digest = readState(containerPaths(store, id))?.image.digest;
     if (digest) users.set(digest, (users.get(digest) ?? 0) + 1);
   }
-  const rows = listImages(store).map(({ record, lower }) => [
+  const stored = listStoredImages(store); // each image.json read once
+  const rows = listImages(store, stored).map(({ record, lower }) => [
     record.digest.slice(0, 12),
     safeLine(record.source),
     String(record.entries),
@@ -58,9 +59,9 @@ export function imagesCommand(argv: string[]): number {
   process.stdout.write(
     table(['DIGEST', 'SOURCE', 'ENTRIES', 'SIZE', 'IMPORTED', 'CONTAINERS', 'LOWER'], rows),
   );
-  for (const s of listStoredImages(store)) {
+  for (const s of stored) {
     if (s.kind === 'untrusted')
-      process.stderr.write(`overlay-tui: not listed, not used: ${s.dir} ${s.why}\n`);
+      process.stderr.write(safeLine(`overlay-tui: not listed, not used: ${s.dir} ${s.why}`) + '\n');
   }
   return 0;
 }

@@ -108,8 +108,11 @@ export function listStoredImages(store: StateRoot): StoredImage[] {
 }
 
 /** Every trusted image in the store, newest first. */
-export function listImages(store: StateRoot): Image[] {
-  return listStoredImages(store)
+export function listImages(
+  store: StateRoot,
+  stored: readonly StoredImage[] = listStoredImages(store),
+): Image[] {
+  return stored
     .flatMap((s) => (s.kind === 'trusted' ? [s.image] : []))
     .sort((a, b) => b.record.importedAt.localeCompare(a.record.importedAt));
 }
