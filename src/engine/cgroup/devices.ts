@@ -1,23 +1,45 @@
 /**
- * The v1 `devices` controller's list for a container: deny everything,
- * then allow what Docker's default spec allows (runc applies the same
- * list): the standard character devices, ptys, and mknod of anything (a
- * node made is still not openable). --privileged allows all.
+ * The devices a container may open: deny everything, then allow what
+ * Docker's default spec allows (runc applies the same list): mknod of
+ * anything (a node made is still not openable), the standard character
+ * devices, ptys and tun. --privileged allows all. One list, written as the
+ * v1 `devices` controller's lines here and as config.json's rules for an
+ * OCI runtime (runtime/oci-config.ts).
  */
-const DEFAULT_ALLOWED = [
-  'c *:* m',
-  'b *:* m',
-  'c 1:3 rwm', // null
-  'c 1:5 rwm', // zero
-  'c 1:7 rwm', // full
-  'c 1:8 rwm', // random
-  'c 1:9 rwm', // urandom
-  'c 5:0 rwm', // tty
-  'c 5:1 rwm', // console
-  'c 5:2 rwm', // ptmx
-  'c 136:* rwm', // pts
-  'c 10:200 rwm', // net/tun
-] as const;
+export interface AllowedDevice {
+  type: 'c' | 'b';
+  /** undefined: any (`*`). */
+  major?: number;
+  minor?: number;
+  access: 'rwm' | 'm';
+}
+
+const chr = (major: number, minor?: number): AllowedDevice => ({
+  type: 'c',
+  major,
+  ...(minor !== undefined ? { minor } : {}),
+  access: 'rwm',
+});
+
+export const DEFAULT_ALLOWED_DEVICES: readonly AllowedDevice[] = [
+  { type: 'c', access: 'm' },
+  { type: 'b', access: 'm' },
+  chr(1, 3), // null
+  chr(1, 5), // zero
+  chr(1, 7), // full
+  chr(1, 8), // random
+  chr(1, 9), // urandom
+  chr(5, 0), // tty
+  chr(5, 1), // console
+  chr(5, 2), // ptmx
+  chr(136), // pts
+  chr(10, 200), // net/tun
+];
+
+/** `c 1:3 rwm`, as devices.allow takes it. */
+function v1Line(d: AllowedDevice): string {
+  return `${d.type} ${d.major ?? '*'}:${d.minor ?? '*'} ${d.access}`;
+}
 
 export interface DeviceWrite {
   file: 'devices.deny' | 'devices.allow';
@@ -28,6 +50,6 @@ export function deviceWrites(allowAll: boolean): DeviceWrite[] {
   if (allowAll) return [{ file: 'devices.allow', value: 'a' }];
   return [
     { file: 'devices.deny', value: 'a' },
-    ...DEFAULT_ALLOWED.map((value) => ({ file: 'devices.allow' as const, value })),
+    ...DEFAULT_ALLOWED_DEVICES.map((d) => ({ file: 'devices.allow' as const, value: v1Line(d) })),
   ];
 }

@@ -4,6 +4,8 @@
  * environment) with the same confinement profile and cgroup limits, in the
  * OCI runtime spec's words. Pure: the caller writes it into the bundle.
  */
+import { DEFAULT_ALLOWED_DEVICES } from '../cgroup/devices.js';
+import { CPU_PERIOD_US, cpuQuotaUs } from '../cgroup/limits.js';
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import { ALL_CAPABILITIES } from '../confine/capabilities.js';
@@ -77,36 +79,11 @@ export const CONTAINER_MOUNTS: readonly OciMount[] = [
   },
 ];
 
-const char = (major: number, minor: number | undefined): OciDeviceRule => ({
-  allow: true,
-  type: 'c',
-  major,
-  ...(minor !== undefined ? { minor } : {}),
-  access: 'rwm',
-});
-
-/**
- * Deny every device, then allow what a shell needs (runc's and Docker's
- * standard list): mknod of any node (it cannot then be opened), null, zero,
- * full, random, urandom, tty, console, ptmx and the pty slaves.
- */
+/** Deny every device, then allow the cgroup module's list (the same one the helper's cgroup gets). */
 export const STANDARD_DEVICE_RULES: readonly OciDeviceRule[] = [
   { allow: false, access: 'rwm' },
-  { allow: true, type: 'c', access: 'm' },
-  { allow: true, type: 'b', access: 'm' },
-  char(1, 3),
-  char(1, 5),
-  char(1, 7),
-  char(1, 8),
-  char(1, 9),
-  char(5, 0),
-  char(5, 1),
-  char(5, 2),
-  char(136, undefined),
+  ...DEFAULT_ALLOWED_DEVICES.map((d) => ({ allow: true, ...d })),
 ];
-
-/** CFS period the cgroup's quota is a share of (Docker's default, 100 ms). */
-export const CPU_PERIOD_US = 100_000;
 
 export function ociResources(limits: ResourceLimits, privileged: boolean): OciResources {
   return {
@@ -117,7 +94,7 @@ export function ociResources(limits: ResourceLimits, privileged: boolean): OciRe
       ? { memory: { limit: limits.memoryBytes, swap: limits.memoryBytes } }
       : {}),
     ...(limits.cpus !== undefined
-      ? { cpu: { quota: Math.round(limits.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US } }
+      ? { cpu: { quota: cpuQuotaUs(limits.cpus), period: CPU_PERIOD_US } }
       : {}),
   };
 }
