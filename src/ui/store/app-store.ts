@@ -305,8 +305,10 @@ export function createAppStore(
     setUsage: (usage) => {
       const last = get().usage;
       const before = last?.oomKills ?? 0;
-      // Unchanged (an idle shell): no new state, so nothing is drawn again.
-      if (usage && last && JSON.stringify(usage) === JSON.stringify(last)) return;
+      // Unchanged (an idle shell, or no cgroup to read): no new state, so
+      // nothing is drawn again.
+      if (usage === last || (usage && last && JSON.stringify(usage) === JSON.stringify(last)))
+        return;
       set({ usage });
       if (usage && usage.oomKills > before) {
         const limit =
