@@ -9,7 +9,7 @@
  *   npm run build && tsc -p bench/tsconfig.json && node dist/bench/escape-compare.js
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Docker, Podman, overlayTui, type Outcome } from './lib/escape-engines.js';
@@ -73,10 +73,12 @@ async function main(): Promise<void> {
   const dir = makeSandbox('escape');
   const docker = new Docker(join(dir, 'docker'));
   const podman = new Podman(join(dir, 'podman'));
+  let marker: string | undefined;
   try {
     const probe = buildProbe(join(repoRoot, 'test/support/escape-probe'), dir);
     const image = probeImage(defaultImage, probe, dir);
     const disk = hostDisk([dir, repoRoot]);
+    marker = disk.marker; // may be in the repository when /tmp is not on a disk
     const args = probeArgs(disk, process.pid);
     const root = join(dir, 'root');
     mkdirSync(root, { mode: 0o700 });
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, 'escape-compare.md'), report);
   } finally {
+    if (marker) rmSync(marker, { force: true });
     await docker.stop();
     const leaked = leakedMounts();
     cleanupSandboxes();
