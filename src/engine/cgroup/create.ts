@@ -22,16 +22,21 @@ export interface CgroupOptions {
 
 const FLAG_OF: Record<string, string> = { memory: '--memory', cpu: '--cpus', pids: '--pids-limit' };
 
-/** mkdir of the parent, then of the cgroup; a parent removed meanwhile by another teardown is made again. */
+/**
+ * mkdir of the parent, then of the cgroup. Another container's teardown may
+ * remove the shared parent at any moment: the kernel then answers ENOENT to
+ * either mkdir (also to the parent's, while its removal is under way), and
+ * both are tried again.
+ */
 function makeDir(dir: string): void {
   for (let attempt = 0; ; attempt++) {
-    mkdirSync(dirname(dir), { recursive: true });
     try {
+      mkdirSync(dirname(dir), { recursive: true });
       mkdirSync(dir);
       return;
     } catch (err) {
       const code = errnoCode(err);
-      if (code === 'ENOENT' && attempt < 3) continue;
+      if (code === 'ENOENT' && attempt < 20) continue;
       // Left by a container of the same name that died unrecorded: reuse it only if empty.
       if (code === 'EEXIST' && cgroupPids(dir).length === 0) return;
       throw err;
