@@ -12,6 +12,7 @@ import type { ContainerCgroup } from '../cgroup/record.js';
 import type { ConfinementSummary } from '../confine/profile.js';
 import type { ProcessRef } from '../proc.js';
 import type { IdMap } from '../../overlay/id-map.js';
+import type { LayerLabel } from '../../overlay/layer-label.js';
 import type { StateRoot } from '../state-root.js';
 import type { RuntimeRecord } from '../runtime/runtime-record.js';
 
@@ -24,6 +25,8 @@ export interface ContainerState {
   image: { digest: string; source: string };
   /** Lower layers, topmost first: the image's directories as they are on disk. */
   lowers: string[];
+  /** What each lower is (its number, diff_id and created_by), topmost first as lowers; absent in records of older versions. */
+  layers?: LayerLabel[];
   /**
    * --userns: the container's root is the host's base, and the overlay's
    * lowers are idmapped mounts of `lowers` at `idmappedLowers`.
