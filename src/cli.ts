@@ -23,6 +23,8 @@ SYNOPSIS
     overlay-tui run [OPTIONS] [--] CMD [ARG...]
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
+    overlay-tui images rm [--root DIR] IMAGE...
+    overlay-tui load [--root DIR] FILE[:TAG]
     overlay-tui diff | watch [--root DIR] [--json] NAME
 
 DESCRIPTION
@@ -72,7 +74,8 @@ OPTIONS (the full-screen view)
 COMMANDS
     run      run a command in a new container
     ps       list containers
-    images   list extracted images
+    images   list images and their layers ('images rm' removes them)
+    load     import the images of an archive
     rm       remove stopped containers
     clean    clean up after runs that died
     diff     what a container changed, and the overlay reason for each entry
@@ -91,6 +94,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ps: async () => psCommand,
   images: async () => imagesCommand,
   rm: async () => rmCommand,
+  load: async () => (await import('./commands/load.js')).loadCommand,
   clean: async () => cleanCommand,
   diff: async () => (await import('./commands/diff.js')).diffCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,

@@ -67,7 +67,7 @@ export function readFileNoFollow(path: string): NoFollowFile {
 }
 
 /** Creates a new file (never an existing one, nor through a symlink) holding data. */
-export function writeNewFile(path: string, data: string, mode = 0o600): void {
+export function writeNewFile(path: string, data: string | Uint8Array, mode = 0o600): void {
   const fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   try {
     writeFileSync(fd, data);

@@ -1,14 +1,17 @@
 /**
  * The state root's layout (default /var/lib/overlay-tui):
  *
- *   images/<sha256>/lower/        an extracted image, never written again
- *   images/<sha256>/image.json    where it came from, entry and byte counts
- *   images/.tmp-PID-START-*       extractions under way (renamed when whole)
- *   images/.sources/<key>.json    digest cache: file identity -> sha256
+ *   layers/<hex>/diff/            a layer, extracted once by diff_id, never written again
+ *   layers/<hex>/layer.json       its record (diff_id, sizes, counts)
+ *   layers/.tmp-PID-START-*       layer extractions under way (renamed when whole)
+ *   images/<id>/image.json        an image: its config and ordered layer ids
+ *   images/<id>/config.json       the config's bytes as the archive stored them (id = their sha256)
+ *   images/.tmp-PID-START-*       image records being written (renamed when whole)
+ *   images/.sources/<key>.json    cache: file identity -> image id
  *   containers/<id>/state.json    the container's record and lock
  *   containers/<id>/{upper,work,merged}
  *
- * images/ and containers/ are 0700: lowers hold setuid-root files. The
+ * layers/, images/ and containers/ are 0700: layers hold setuid-root files. The
  * root and every parent up to / are root's alone (root-trust.ts), and
  * nothing under it is followed through a symlink (no-follow.ts).
  */
@@ -23,16 +26,22 @@ export const DEFAULT_STATE_ROOT = '/var/lib/overlay-tui';
 
 export interface StateRoot {
   root: string;
+  layers: string;
   images: string;
   containers: string;
 }
 
 export function stateRootPaths(root: string): StateRoot {
-  return { root, images: join(root, 'images'), containers: join(root, 'containers') };
+  return {
+    root,
+    layers: join(root, 'layers'),
+    images: join(root, 'images'),
+    containers: join(root, 'containers'),
+  };
 }
 
 /**
- * images/ or containers/: made if missing, and a real, root-owned directory
+ * layers/, images/ or containers/: made if missing, and a real, root-owned directory
  * (never a symlink, whose target a chmod would change), tightened to 0700.
  */
 function makePrivateDir(dir: string): void {
@@ -93,6 +102,7 @@ export function openStateRoot(dir: string): StateRoot {
   try {
     const root = trustedRoot(dir);
     const paths = stateRootPaths(root);
+    makePrivateDir(paths.layers);
     makePrivateDir(paths.images);
     makePrivateDir(paths.containers);
     // An upper directory cannot live on overlayfs itself (the kernel refuses it).

@@ -16,6 +16,7 @@ import { DEFAULT_PIDS_LIMIT } from '../cgroup/limits.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
 import type { Image } from '../image/store.js';
+import { layerLabels, lowerDirs } from '../image/image-record.js';
 import { extraOptions, type OverlayOptions } from '../../overlay/mount-options.js';
 import {
   containerPaths,
@@ -116,8 +117,9 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
   const state: ContainerState = {
     id: paths.dir.slice(store.containers.length + 1),
     status: 'creating',
-    image: { digest: image.record.digest, source: image.record.source },
-    lowers: [image.lower],
+    image: { digest: image.record.id, source: image.record.source },
+    lowers: lowerDirs(image),
+    layers: layerLabels(image),
     mountOptions: extraOptions(opts.overlay),
     command: opts.command,
     keep: opts.keep,
@@ -148,8 +150,9 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
       state.seccompRules = writeSeccompRules(join(store.root, 'seccomp'), confinement.seccomp);
     }
     unmarkCreating(store, state.id); // the record names the owner now
-    // merged's root takes upper's root attributes: give it the image's.
-    const root = lstatSync(image.lower);
+    // merged's root takes upper's root attributes: give it the image's (its
+    // bottom layer's, the one a base image's "./" entry made).
+    const root = lstatSync(state.lowers.at(-1) ?? paths.dir);
     mkdirSync(paths.upper, { mode: 0o755 });
     withRealDir(paths.upper, (fd) => {
       fchownSync(fd, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));

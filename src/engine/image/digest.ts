@@ -1,10 +1,9 @@
 /**
- * An image's identity is the sha256 of its file. Every run would pay for
- * hashing it, so the digest is cached under the state root, keyed by the
- * file's identity (device, inode, size, mtime and ctime in ns): any change
- * to the file misses the cache. A file the cache does not know is hashed
- * in the same pass that extracts it (see store.ts), so its bytes are read
- * once.
+ * A file already imported is not read again: the id of the image it gave
+ * is cached under the state root, keyed by the file's identity (device,
+ * inode, size, mtime and ctime in ns) and the tag picked from it: any
+ * change to the file misses the cache. (Also: sha256 helpers for whole
+ * files.)
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, renameSync, rmSync, statSync, type BigIntStats } from 'node:fs';
@@ -16,6 +15,9 @@ import { BlockPool, fileBlocks } from './file-blocks.js';
 interface CacheRecord {
   path: string;
   identity: string;
+  /** The tag picked from the file ('' or absent: none). */
+  variant?: string;
+  /** The image id. */
   digest: string;
 }
 
@@ -32,16 +34,24 @@ function cacheKey(path: string): string {
   return h.toString(16).padStart(16, '0');
 }
 
-function cacheFile(cacheDir: string, real: string): string {
-  return join(cacheDir, `${cacheKey(real)}.json`);
+/** One cache file per file and tag (`variant`: '' for none). */
+function cacheFile(cacheDir: string, real: string, variant: string): string {
+  return join(cacheDir, `${cacheKey(variant ? `${real}\0${variant}` : real)}.json`);
 }
 
-/** The digest remembered for this file, if it still has `identity`; else undefined. */
-export function cachedDigest(path: string, identity: string, cacheDir: string): string | undefined {
+/** The id remembered for this file (and tag), if it still has `identity`; else undefined. */
+export function cachedDigest(
+  path: string,
+  identity: string,
+  cacheDir: string,
+  variant = '',
+): string | undefined {
   const real = realpathSync.native(path);
   try {
-    const cached = JSON.parse(readFileNoFollow(cacheFile(cacheDir, real)).text) as CacheRecord;
-    const fresh = cached.path === real && cached.identity === identity;
+    const file = cacheFile(cacheDir, real, variant);
+    const cached = JSON.parse(readFileNoFollow(file).text) as CacheRecord;
+    const fresh =
+      cached.path === real && cached.identity === identity && (cached.variant ?? '') === variant;
     if (fresh && /^[0-9a-f]{64}$/.test(cached.digest)) return cached.digest;
   } catch {
     // no cache entry yet, or unreadable
@@ -55,6 +65,7 @@ export function rememberDigest(
   identity: string,
   digest: string,
   cacheDir: string,
+  variant = '',
 ): void {
   const real = realpathSync.native(path);
   // A stat of its own, after the reading: the file may have changed meanwhile.
@@ -65,10 +76,13 @@ export function rememberDigest(
     if (errnoCode(err) !== 'EEXIST') throw err;
   }
   if (!isRealDir(cacheDir)) return; // a cache, not worth writing through a symlink
-  const file = cacheFile(cacheDir, real);
+  const file = cacheFile(cacheDir, real, variant);
   const tmp = `${file}.${process.pid}.tmp`;
   rmSync(tmp, { force: true }); // left by an earlier process with our pid
-  writeNewFile(tmp, JSON.stringify({ path: real, identity, digest } satisfies CacheRecord));
+  writeNewFile(
+    tmp,
+    JSON.stringify({ path: real, identity, variant, digest } satisfies CacheRecord),
+  );
   renameSync(tmp, file);
 }
 

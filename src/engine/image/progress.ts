@@ -1,5 +1,6 @@
 /**
- * Extraction progress on stderr, only when stderr is a terminal, redrawn in
+ * Extraction progress on stderr ("layer 3/7 (RUN echo hi): 1,204 entries,
+ * 12 MiB (40%)", the label the caller's), only when stderr is a terminal, redrawn in
  * place at most ten times a second and erased when done.
  */
 import { fstatSync } from 'node:fs';
@@ -41,7 +42,7 @@ export function progressLine(
       last = now;
       const pct = inputSize > 0 ? Math.min(100, Math.floor((inputRead / inputSize) * 100)) : 0;
       stream.write(
-        `\r\x1b[Kextracting ${label}: ${p.entries} entries, ${humanBytes(p.bytes)} (${pct}%)`,
+        `\r\x1b[K${label}: ${p.entries.toLocaleString('en-US')} entries, ${humanBytes(p.bytes)} (${pct}%)`,
       );
       drawn = true;
     },

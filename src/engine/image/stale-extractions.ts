@@ -1,5 +1,7 @@
 /**
- * Extraction directories, images/.tmp-PID-START-RANDOM: the importing
+ * Extraction directories, layers/.tmp-PID-START-RANDOM (a layer being
+ * extracted) and images/.tmp-PID-START-RANDOM (an image record being
+ * written): the importing
  * process's pid and start time (proc.ts) name its owner, so that one left
  * by a killed import is told from one being written right now, even after
  * the pid is reused. Every command removes the dead ones at start.
@@ -16,7 +18,7 @@ export const TMP_PREFIX = '.tmp-';
 export function extractionDirName(): string {
   const me = processRef(process.pid);
   if (!me) throw new Error('cannot read this process start time from /proc');
-  // Unique, not secret (images/ is 0700): Math.random spares OpenSSL's
+  // Unique, not secret (layers/ and images/ are 0700): Math.random spares OpenSSL's
   // random generator a cold start, and mkdir refuses a name in use.
   const suffix = Math.floor(Math.random() * 2 ** 32)
     .toString(16)
@@ -38,23 +40,29 @@ function ownerAlive(name: string): boolean {
 }
 
 /**
- * Removes extraction directories whose importer is gone; returns their
- * names. One readdir of images/ when there is none.
+ * Removes extraction directories whose importer is gone; returns them as
+ * "layers/NAME" or "images/NAME". One readdir of layers/ and of images/
+ * when there is none.
  */
 export function removeStaleExtractions(store: StateRoot): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(store.images);
-  } catch {
-    return [];
-  }
   const removed: string[] = [];
-  for (const name of names) {
-    if (!name.startsWith(TMP_PREFIX) || ownerAlive(name)) continue;
-    const dir = join(store.images, name);
-    if (mountsAtOrUnder(dir).length > 0) continue; // never delete under a mount
-    rmSync(dir, { recursive: true, force: true }); // a symlink is unlinked, not followed
-    removed.push(name);
+  for (const [where, parent] of [
+    ['layers', store.layers],
+    ['images', store.images],
+  ] as const) {
+    let names: string[];
+    try {
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.startsWith(TMP_PREFIX) || ownerAlive(name)) continue;
+      const dir = join(parent, name);
+      if (mountsAtOrUnder(dir).length > 0) continue; // never delete under a mount
+      rmSync(dir, { recursive: true, force: true }); // a symlink is unlinked, not followed
+      removed.push(`${where}/${name}`);
+    }
   }
   return removed;
 }

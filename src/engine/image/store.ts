@@ -1,118 +1,74 @@
 /**
- * The image store: each image is extracted once, into
- * images/<sha256>/lower, and never written again. An extraction goes into a
- * private temporary directory that is renamed into place only when it is
- * whole, so an interrupted or failed one never leaves a lower that a later
- * run trusts. Two processes importing the same image at once both extract;
- * the first rename wins and the other discards its copy.
+ * The layered image store's front door. `ensureImage` takes what the user
+ * gave (FILE[:TAG]), opens the archive (formats/), picks the image and
+ * imports it (import-image.ts: each layer stored once, by diff_id, shared
+ * between images). A file imported before and unchanged since is not read
+ * again: its image id is cached by the file's identity (digest.ts), and an
+ * image whose record and layers are all stored is used as it is.
  */
-import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode } from '../errors.js';
 import type { StateRoot } from '../state-root.js';
-import { inspectArchive } from './archive-file.js';
-import {
-  cachedDigest,
-  fileIdentity,
-  readHashed,
-  rememberDigest,
-  sha256File,
-  type HashedFile,
-} from './digest.js';
-import { importToTemp } from './import-archive.js';
-import {
-  DIGEST_NAME,
-  readStoredImage,
-  untrustedImageError,
-  type Image,
-  type StoredImage,
-} from './stored-image.js';
+import { cachedDigest, fileIdentity, rememberDigest } from './digest.js';
+import { openImageSource, pickImage, splitImageArg } from './formats/index.js';
+import type { LayeredImage } from './image-record.js';
+import { importImage, type ImportOptions } from './import-image.js';
+import { listStoredImages, loadImage, recordLayers, type StoredImage } from './stored-image.js';
 
-export type { ImageRecord } from './import-archive.js';
-export type { Image } from './stored-image.js';
+export type { ImportOptions } from './import-image.js';
+export type { LayeredImage } from './image-record.js';
+/** What a container is made from (the name callers knew before layers). */
+export type Image = LayeredImage;
 export { removeStaleExtractions } from './stale-extractions.js';
 
-/** The stored image, if there is one; refused with one line if it cannot be trusted. */
-function readImage(store: StateRoot, digest: string): Image | undefined {
-  const stored = readStoredImage(store, digest);
-  if (stored.kind === 'untrusted') throw untrustedImageError(stored.dir, stored.why);
-  return stored.kind === 'trusted' ? stored.image : undefined;
+function regularFileStats(file: string): BigIntStats | undefined {
+  try {
+    const st = statSync(file, { bigint: true });
+    return st.isFile() ? st : undefined;
+  } catch {
+    return undefined; // openImageSource says what is wrong with it
+  }
 }
 
-/**
- * The largest file whose bytes are kept in memory while it is hashed before
- * extraction (see ensureImage): busybox and alpine-sized images. A larger
- * one is read a second time to be extracted, most likely from the page
- * cache (0.1 s per 100 MB here): less than holding it all in memory, or
- * than extracting a file of unknown digest only to find it stored already
- * (2.5 s for a 100 MB image of 3,000 files here).
- */
-export const HOLD_MAX = 64 << 20;
-
-export interface ImportOptions {
-  signal?: AbortSignal;
-  /** Called when the image is not in the store yet and extraction starts. */
-  onExtract?: () => void;
-}
-
-/** The image's lower directory, extracting the file first if it is new. */
+/** The image FILE[:TAG] names, imported first if it is not stored yet. */
 export async function ensureImage(
   store: StateRoot,
-  file: string,
+  arg: string,
   opts: ImportOptions = {},
-): Promise<Image> {
-  const archive = inspectArchive(file);
+): Promise<LayeredImage> {
+  const { file, tag } = splitImageArg(arg);
   const cacheDir = join(store.images, '.sources');
-  const identity = fileIdentity(archive.stats);
-  let digest = cachedDigest(file, identity, cacheDir);
-  // Unknown file: hashing happens while extracting, and the file is read
-  // once. But if a stored image came from a file of the same size, this may
-  // be the same content (a copy, a rebuilt reproducible image), which is
-  // not extracted again: hash it first, keeping its bytes (up to HOLD_MAX)
-  // so that if it is new after all, they are extracted without a second read.
-  let held: HashedFile | undefined;
-  if (!digest && listImages(store).some((i) => i.record.archiveSize === archive.size)) {
-    if (archive.size <= HOLD_MAX) held = await readHashed(file, HOLD_MAX);
-    digest = held?.digest ?? (await sha256File(file));
-    rememberDigest(file, identity, digest, cacheDir);
+  const stats = regularFileStats(file);
+  const identity = stats ? fileIdentity(stats) : undefined;
+  if (identity) {
+    const id = cachedDigest(file, identity, cacheDir, tag ?? '');
+    const known = id ? loadImage(store, id) : undefined;
+    if (known) return known;
   }
-  const stored = digest ? readImage(store, digest) : undefined;
-  if (stored) return stored;
-
-  opts.onExtract?.();
-  const temp = await importToTemp(store, archive, opts.signal, held);
-  // Remembered above when hashed first (unless the file changed in between).
-  if (temp.record.digest !== digest) rememberDigest(file, identity, temp.record.digest, cacheDir);
+  const source = await openImageSource(file);
   try {
-    renameSync(temp.dir, join(store.images, temp.record.digest));
-  } catch (err) {
-    // Another process (or an earlier import from another path) has it already: use that,
-    // if it can be trusted (ENOTDIR: something that is not a directory is in the way).
-    if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errnoCode(err) ?? '')) throw err;
-    rmSync(temp.dir, { recursive: true, force: true });
+    const image = await importImage(store, source, pickImage(source, tag), opts);
+    if (identity) rememberDigest(file, identity, image.record.id, cacheDir, tag ?? '');
+    return image;
+  } finally {
+    source.close();
   }
-  const image = readImage(store, temp.record.digest);
-  if (!image) throw new Error(`image ${temp.record.digest} vanished right after import`);
-  return image;
 }
 
-/** Every image directory in the store, trusted or not. */
-export function listStoredImages(store: StateRoot): StoredImage[] {
-  let names: string[];
-  try {
-    names = readdirSync(store.images);
-  } catch {
-    return [];
-  }
-  return names.filter((name) => DIGEST_NAME.test(name)).map((name) => readStoredImage(store, name));
-}
-
-/** Every trusted image in the store, newest first. */
+/** Every image whose record and layers are all stored and trusted, newest first. */
 export function listImages(
   store: StateRoot,
   stored: readonly StoredImage[] = listStoredImages(store),
-): Image[] {
+): LayeredImage[] {
   return stored
-    .flatMap((s) => (s.kind === 'trusted' ? [s.image] : []))
+    .flatMap((s) => {
+      if (s.kind !== 'trusted') return [];
+      try {
+        const layers = recordLayers(store, s.record);
+        return layers.kind === 'complete' ? [layers.image] : [];
+      } catch {
+        return []; // an untrusted layer: listed by `images` as such, never used
+      }
+    })
     .sort((a, b) => b.record.importedAt.localeCompare(a.record.importedAt));
 }
