@@ -64,7 +64,7 @@ function reportUntrustedLayers(store: StateRoot): void {
     const found = readStoredLayer(store, `sha256:${hex}`);
     if (found.kind === 'untrusted')
       process.stderr.write(
-        safeLine(`overlay-tui: not listed, not used: ${found.dir} ${found.why}`) + '\n',
+        safeLine(`overlay-tui: not listed, not used: ${found.dir}: ${found.why}`) + '\n',
       );
   }
 }
@@ -101,7 +101,9 @@ function listCommand(store: StateRoot): number {
   );
   for (const s of usage.stored) {
     if (s.kind === 'untrusted')
-      process.stderr.write(safeLine(`overlay-tui: not listed, not used: ${s.dir} ${s.why}`) + '\n');
+      process.stderr.write(
+        safeLine(`overlay-tui: not listed, not used: ${s.dir}: ${s.why}`) + '\n',
+      );
     if (s.kind === 'trusted' && !images.some((i) => i.record.id === s.record.id))
       process.stderr.write(
         `overlay-tui: not listed: image ${s.record.id.slice(0, 12)} has layers missing or untrusted (import it again, or 'overlay-tui images rm ${s.record.id.slice(0, 12)}')\n`,

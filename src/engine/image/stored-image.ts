@@ -56,7 +56,7 @@ export function readStoredImage(store: StateRoot, id: string): StoredImage {
   if (read.kind !== 'parsed') return read;
   if ('digest' in read.record && !('id' in read.record)) return { kind: 'old', dir, id };
   const why = imageRecordProblem(read.record, id);
-  if (why) return { kind: 'untrusted', dir, why: `has an image.json that ${why}` };
+  if (why) return { kind: 'untrusted', dir, why: `its image.json ${why}` };
   return { kind: 'trusted', record: read.record as unknown as ImageRecord, dir };
 }
 
@@ -74,7 +74,7 @@ export function listStoredImages(store: StateRoot): StoredImage[] {
 /** One line for an image record that is there but cannot be trusted. */
 export function untrustedImageError(dir: string, why: string): UserError {
   return new UserError(
-    `refusing the stored image ${dir}: it ${why}, so overlay-tui did not make it and nothing was run from it; if you did not put it there, look at who did, then remove it (rm -rf ${dir}) and run again`,
+    `refusing the stored image ${dir}: ${why}, so overlay-tui did not make it and nothing was run from it; if you did not put it there, look at who did, then remove it (rm -rf ${dir}) and run again`,
   );
 }
 

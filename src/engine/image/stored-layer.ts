@@ -42,10 +42,14 @@ export function readStoredLayer(store: StateRoot, diffId: string): LayerLookup {
   const read = readRecordDir(layerDir(store, diffId), 'layer.json');
   if (read.kind !== 'parsed') return read;
   const why = layerRecordProblem(read.record, diffId);
-  if (why) return { kind: 'untrusted', dir: read.dir, why: `has a layer.json that ${why}` };
+  if (why) return { kind: 'untrusted', dir: read.dir, why: `its layer.json ${why}` };
   const dir = join(read.dir, 'diff');
   if (!isRealDir(dir))
-    return { kind: 'untrusted', dir: read.dir, why: 'has no diff directory (or it is a symlink)' };
+    return {
+      kind: 'untrusted',
+      dir: read.dir,
+      why: 'it has no diff directory (or it is a symlink)',
+    };
   return { kind: 'trusted', layer: { record: read.record as unknown as LayerRecord, dir } };
 }
 
@@ -57,6 +61,6 @@ export function storedLayerHexes(names: readonly string[]): string[] {
 /** One line for a layer that is there but cannot be trusted. */
 export function untrustedLayerError(dir: string, why: string): UserError {
   return new UserError(
-    `refusing the stored layer ${dir}: it ${why}, so overlay-tui did not make it and nothing was run from it; if you did not put it there, look at who did, then remove it (rm -rf ${dir}) and run again`,
+    `refusing the stored layer ${dir}: ${why}, so overlay-tui did not make it and nothing was run from it; if you did not put it there, look at who did, then remove it (rm -rf ${dir}) and run again`,
   );
 }

@@ -13,6 +13,7 @@ import { lstatOrNone, readFileNoFollow } from '../no-follow.js';
 export type CheckedRecord =
   | { kind: 'absent' }
   | { kind: 'parsed'; dir: string; record: Record<string, unknown> }
+  /** why: "it is a symlink", "its layer.json is owned by uid 1000, not by root"... */
   | { kind: 'untrusted'; dir: string; why: string };
 
 /** Why a file or directory root relies on is not root's alone, or undefined. */
@@ -35,9 +36,9 @@ export function readRecordDir(dir: string, file: string): CheckedRecord {
   if (!st) return { kind: 'absent' };
   const untrusted = (why: string): CheckedRecord => ({ kind: 'untrusted', dir, why });
   if (!st.isDirectory())
-    return untrusted(st.isSymbolicLink() ? 'is a symlink' : 'is not a directory');
+    return untrusted(st.isSymbolicLink() ? 'it is a symlink' : 'it is not a directory');
   const dirWhy = notRootsAlone(st);
-  if (dirWhy) return untrusted(dirWhy);
+  if (dirWhy) return untrusted(`it ${dirWhy}`);
   let text: string;
   try {
     const read = readFileNoFollow(join(dir, file));
@@ -46,17 +47,17 @@ export function readRecordDir(dir: string, file: string): CheckedRecord {
     text = read.text;
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') return untrusted(`has no ${file}`);
-    if (code === 'ELOOP') return untrusted(`has a ${file} that is a symlink`);
-    return untrusted(`has an unreadable ${file} (${code ?? String(err)})`);
+    if (code === 'ENOENT') return untrusted(`it has no ${file}`);
+    if (code === 'ELOOP') return untrusted(`its ${file} is a symlink`);
+    return untrusted(`its ${file} is unreadable (${code ?? String(err)})`);
   }
   let record: unknown;
   try {
     record = JSON.parse(text);
   } catch {
-    return untrusted(`has a ${file} that is not JSON`);
+    return untrusted(`its ${file} is not JSON`);
   }
   if (typeof record !== 'object' || record === null || Array.isArray(record))
-    return untrusted(`has a ${file} that is not a JSON object`);
+    return untrusted(`its ${file} is not a JSON object`);
   return { kind: 'parsed', dir, record: record as Record<string, unknown> };
 }
