@@ -1,20 +1,12 @@
 /**
- * Reading and hashing an image: the digest is the sha256 of the file as
- * given (the compressed bytes of a .gz), whether it is hashed inline (small
- * files) or in a worker thread fed the blocks the extraction read; a gzip
- * image gives the same tree as its plain tar; a new image is read once.
+ * Reading and hashing an image: a layer's diff_id is the sha256 of its
+ * uncompressed tar, so a gzip image gives the same layer as its plain tar;
+ * a new image is read once. And the file hashing helpers (readHashed, the
+ * worker-thread hasher) on their own.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import {
-  closeSync,
-  copyFileSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -22,17 +14,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readHashed } from '../src/engine/image/digest.js';
 import { BlockPool, READ_BLOCK } from '../src/engine/image/file-blocks.js';
 import { OFF_THREAD_MIN, sha256Hasher } from '../src/engine/image/hasher.js';
-import { ensureImage, HOLD_MAX } from '../src/engine/image/store.js';
+import { ensureImage } from '../src/engine/image/store.js';
 import { openStateRoot } from '../src/engine/state-root.js';
 import { removeRoot } from './support/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
-import {
-  makeSandbox,
-  writeBigTar,
-  writeTar,
-  type Sandbox,
-  type TarEntry,
-} from './support/tarballs.js';
+import { makeSandbox, writeTar, type Sandbox, type TarEntry } from './support/tarballs.js';
 
 let box: Sandbox;
 
@@ -89,48 +75,19 @@ async function watchingWorkers<T>(
   }
 }
 
-describe('image digests', () => {
-  it('imports a gzip image to the tree of its plain tar, keyed by the .gz file', async () => {
+describe('layer digests', () => {
+  it('imports a gzip image to the tree of its plain tar, with the same diff_id', async () => {
     const plain = await writeTar(join(box.dir, 'img.tar'), ENTRIES);
     const gz = await writeTar(join(box.dir, 'img.tar.gz'), ENTRIES, { gzip: true });
     const a = await ensureImage(openStateRoot(join(box.dir, 'root-a')), plain);
     const b = await ensureImage(openStateRoot(join(box.dir, 'root-b')), gz);
-    expect(a.record.digest).toBe(sha256(plain));
-    expect(b.record.digest).toBe(sha256(gz));
-    // All but lower itself, which is not in the archive (its mtime is now).
+    // The diff_id is the sha256 of the uncompressed tar: the plain file's own.
+    expect(a.record.layers).toEqual([`sha256:${sha256(plain)}`]);
+    expect(b.record.layers).toEqual(a.record.layers);
+    const dir = (i: typeof a): string => i.layers[0]?.dir ?? '';
+    // All but the layer's root itself, which is not in the archive (its mtime is now).
     const tree = (lower: string) => [...snapshotTree(lower)].filter(([p]) => p !== '/');
-    expect(tree(b.lower)).toEqual(tree(a.lower));
-  });
-
-  it('hashes a small image on the main thread: no worker starts', async () => {
-    const file = await writeTar(join(box.dir, 'small.tar'), ENTRIES);
-    const { result, posted } = await watchingWorkers(() =>
-      ensureImage(openStateRoot(box.root), file),
-    );
-    expect(result.record.digest).toBe(sha256(file));
-    expect(posted).toEqual([]);
-  });
-
-  // With one CPU the worker would only take turns with the extraction, so
-  // hashing stays on the main thread there (see hasher.ts).
-  it.runIf(availableParallelism() > 1).each([
-    ['plain', false],
-    ['gzip', true],
-  ])('hashes a large %s image off the main thread to the same digest', async (_what, gzip) => {
-    // Random data: a gzip of it is as large, so both take the worker's path.
-    const entries = [...ENTRIES, { name: 'random', content: randomBytes(OFF_THREAD_MIN) }];
-    const file = await writeTar(join(box.dir, gzip ? 'big.tar.gz' : 'big.tar'), entries, {
-      gzip,
-    });
-    const { result, posted } = await watchingWorkers(() =>
-      ensureImage(openStateRoot(box.root), file),
-    );
-    const { record, lower } = result;
-    expect(record.digest).toBe(sha256(file));
-    // One worker, and the digest recorded is the one it computed: it was
-    // given every byte of the file.
-    expect(posted).toEqual([[record.digest]]);
-    expect(readFileSync(join(lower, 'random')).length).toBe(OFF_THREAD_MIN);
+    expect(tree(dir(b))).toEqual(tree(dir(a)));
   });
 
   it.each([
@@ -156,43 +113,13 @@ describe('image digests', () => {
       const { record } = await ensureImage(store, fresh);
       const read = bytesReadSoFar() - before;
 
-      expect(record.digest).toBe(sha256(fresh));
-      expect(record.digest).not.toBe(first.record.digest);
-      // Once is the file's size plus a few small files (image.json, the
-      // digest cache: kilobytes); a second pass over it would be twice its size.
+      expect(record.layers).not.toEqual(first.record.layers);
+      // Once is the file's size plus a few small files (the records, the
+      // id cache: kilobytes); a second pass over it would be twice its size.
       expect(read).toBeGreaterThanOrEqual(size);
       expect(read).toBeLessThan(1.5 * size);
     },
   );
-
-  it('imports a file too large to hold in memory when a stored image has its size', async () => {
-    // Past HOLD_MAX the file is hashed, then read again to be extracted.
-    const stored = join(box.dir, 'stored.tar');
-    await writeBigTar(stored, 1, HOLD_MAX);
-    const fresh = join(box.dir, 'fresh.tar');
-    copyFileSync(stored, fresh);
-    const offset = 1000; // into big/f0's data: headers and checksums stay valid
-    const fd = openSync(fresh, 'r+');
-    writeSync(fd, Buffer.from('X'), 0, 1, 512 + offset);
-    closeSync(fd);
-    expect(statSync(fresh).size).toBeGreaterThan(HOLD_MAX);
-    const store = openStateRoot(box.root);
-    const first = await ensureImage(store, stored);
-
-    const { record, lower } = await ensureImage(store, fresh);
-
-    expect(record.digest).toBe(sha256(fresh));
-    expect(record.digest).not.toBe(first.record.digest);
-    const byte = (dir: string): string => {
-      const f = openSync(join(dir, 'big/f0'), 'r');
-      const b = Buffer.alloc(1);
-      readSync(f, b, 0, 1, offset);
-      closeSync(f);
-      return b.toString();
-    };
-    expect(byte(lower)).toBe('X');
-    expect(byte(first.lower)).toBe('\0');
-  });
 });
 
 describe('readHashed', () => {

@@ -37,13 +37,23 @@ afterEach(() => {
   removeRoot(box.dir);
 });
 
+/** What the store holds besides the id cache: layers/<hex>, images/<id> and any .tmp-* of either. */
 function images(): string[] {
-  const dir = join(box.root, 'images');
-  return existsSync(dir) ? readdirSync(dir).filter((n) => n !== '.sources') : [];
+  return ['layers', 'images'].flatMap((d) => {
+    const dir = join(box.root, d);
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => n !== '.sources')
+          .map((n) => `${d}/${n}`)
+      : [];
+  });
 }
 
-function lowerOf(digest: string | undefined): string {
-  return join(box.root, 'images', digest ?? 'none', 'lower');
+/** The layer directory (layers/<hex>/diff) of the one single-layer image stored. */
+function lowerOf(): string {
+  const layers = images().filter((n) => /^layers\/[0-9a-f]{64}$/.test(n));
+  expect(layers).toHaveLength(1);
+  return join(box.root, layers[0] ?? 'none', 'diff');
 }
 
 /** Refused: exit 125, exactly one line on stderr naming the file and the problem, nothing kept. */
@@ -52,7 +62,7 @@ function expectRefused(r: CliResult, file: string, problem: RegExp): void {
   expect(r.stderr).toMatch(/^overlay-tui: [^\n]*\n$/);
   expect(r.stderr).toContain(`image ${file} `);
   expect(r.stderr).toMatch(problem);
-  expect(images()).toEqual([]); // neither images/<digest> nor images/.tmp-*
+  expect(images()).toEqual([]); // no layer, no image record, no .tmp-* of either
   expect(readdirSync(join(box.root, 'containers'))).toEqual([]);
   expect(mountsUnder(box.root)).toEqual([]);
 }
@@ -89,7 +99,7 @@ describe('images that import', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('inside\n');
     expect(existsSync(`/etc/${name}`)).toBe(false);
-    expect(readFileSync(join(lowerOf(images()[0]), 'etc', name), 'utf8')).toBe('inside\n');
+    expect(readFileSync(join(lowerOf(), 'etc', name), 'utf8')).toBe('inside\n');
   });
 
   it('skips device nodes and FIFOs, still imports, and warns once on stderr', async () => {
@@ -106,7 +116,7 @@ describe('images that import', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(file);
     expect(lines[0]).toMatch(/skipped 3 device node\(s\)\/FIFO\(s\)/);
-    const lower = lowerOf(images()[0]);
+    const lower = lowerOf();
     expect(readdirSync(join(lower, 'dev'))).toEqual([]);
     // Nothing but files, directories and symlinks anywhere in lower.
     expect([...snapshotTree(lower).values()].filter((v) => v.startsWith('other'))).toEqual([]);
@@ -136,22 +146,26 @@ describe('concurrent and interrupted imports', () => {
     ]);
     const args = ['run', '--root', box.root, '--image', file, '--', 'true'];
     const runs = [startCli(args), startCli(args)];
-    // Watch images/ while they run: both must have had a temporary directory at once.
+    // Watch layers/ while they run: both must have had a temporary directory at once.
     let mostAtOnce = 0;
     let done = false;
     const exits = Promise.all(runs.map((r) => r.exit)).finally(() => (done = true));
     while (!done) {
-      mostAtOnce = Math.max(mostAtOnce, images().filter((n) => n.startsWith('.tmp-')).length);
+      mostAtOnce = Math.max(
+        mostAtOnce,
+        images().filter((n) => n.startsWith('layers/.tmp-')).length,
+      );
       await new Promise((r) => setTimeout(r, 5));
     }
     const [a, b] = await exits;
     expect(a, runs[0]?.stderr()).toEqual({ code: 0, signal: null });
     expect(b, runs[1]?.stderr()).toEqual({ code: 0, signal: null });
     expect(mostAtOnce).toBe(2);
+    // One layer and one image record: the loser of the rename discarded its copy.
     const left = images();
-    expect(left).toHaveLength(1);
-    expect(left[0]).toMatch(/^[0-9a-f]{64}$/);
-    expect(readFileSync(join(lowerOf(left[0]), 'many/f4999'), 'utf8')).toBe('4999\n');
+    expect(left).toHaveLength(2);
+    expect(left.filter((n) => /^(layers|images)\/[0-9a-f]{64}$/.test(n))).toEqual(left);
+    expect(readFileSync(join(lowerOf(), 'many/f4999'), 'utf8')).toBe('4999\n');
     expect(readdirSync(join(box.root, 'containers'))).toEqual([]);
   }, 60_000);
 
@@ -160,11 +174,10 @@ describe('concurrent and interrupted imports', () => {
     const file = join(box.dir, 'big.tar');
     await writeBigTar(file, 20_000, 4096);
     const run = startCli(['run', '--root', box.root, '--image', file, '--', 'true']);
-    const imagesDir = join(box.root, 'images');
-    // Interrupt once files are landing in the temporary lower.
+    // Interrupt once files are landing in the temporary layer.
     await waitFor(
       'the extraction to start',
-      () => images().some((t) => existsSync(join(imagesDir, t, 'lower/big/f100'))),
+      () => images().some((t) => existsSync(join(box.root, t, 'diff/big/f100'))),
       20_000,
     ).catch(async (err: unknown) => {
       run.child.kill('SIGKILL'); // do not leave it writing into the sandbox
@@ -177,7 +190,7 @@ describe('concurrent and interrupted imports', () => {
     expect(run.stderr()).toMatch(
       /^overlay-tui: import of [^\n]* interrupted; nothing was kept \(SIGINT\)\n$/,
     );
-    expect(images()).toEqual([]); // no .tmp-*, and no images/<digest> either: it never finished
+    expect(images()).toEqual([]); // no .tmp-*, no layer and no image record: it never finished
     expect(mountsUnder(box.root)).toEqual([]);
   }, 60_000);
 });

@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InterruptedError, UserError } from '../src/engine/errors.js';
 import { extractTar, UnsafeArchiveError } from '../src/engine/image/extract.js';
-import { ensureImage } from '../src/engine/image/store.js';
+import { ensureImage, type LayeredImage } from '../src/engine/image/store.js';
 import { openStateRoot, type StateRoot } from '../src/engine/state-root.js';
 import { snapshotTree } from './support/tree-snapshot.js';
 import { removeRoot } from './support/state-root.js';
@@ -50,9 +50,20 @@ afterEach(() => {
   removeRoot(box.dir);
 });
 
-/** What images/ holds besides the digest cache: no image, no .tmp-* after a failure. */
+/** What layers/ and images/ hold besides the id cache: no layer, no record, no .tmp-* after a failure. */
 function imagesLeft(): string[] {
-  return readdirSync(store.images).filter((n) => n !== '.sources');
+  return [
+    ...readdirSync(store.layers).map((n) => `layers/${n}`),
+    ...readdirSync(store.images)
+      .filter((n) => n !== '.sources')
+      .map((n) => `images/${n}`),
+  ];
+}
+
+/** The one layer directory of a rootfs image. */
+function lowerOf(image: LayeredImage): string {
+  expect(image.layers).toHaveLength(1);
+  return image.layers[0]?.dir ?? '';
 }
 
 async function failure(p: Promise<unknown>): Promise<Error> {
@@ -132,8 +143,9 @@ describe('what an image keeps', () => {
 
   it('keeps link targets, owners, modes, mtimes, hardlinks, empty dirs and the last duplicate', async () => {
     const file = await writeTar(join(box.dir, 'good.tar'), entries);
-    const { lower, record } = await ensureImage(store, file);
-    expect(record).toMatchObject({ entries: entries.length, skipped: [] });
+    const image = await ensureImage(store, file);
+    const lower = lowerOf(image);
+    expect(image.layers[0]?.record).toMatchObject({ entries: entries.length, skipped: [] });
     // "<type> mode=<octal> owner=<uid>:<gid> mtime=<ms>" for each path (tree-snapshot.ts).
     const tree = snapshotTree(lower);
     const meta = (p: string) => tree.get(p)?.replace(/^(file \d+) [0-9a-f]+/, '$1');
@@ -170,31 +182,37 @@ describe('what an image keeps', () => {
     expect(readFileSync(join(lower, 'etc/dot'), 'utf8')).toBe('dot\n');
   });
 
-  it('extracts once into images/<sha256>/lower and reuses it', async () => {
+  it('extracts once into layers/<diff_id>/diff and reuses it', async () => {
     const file = await writeTar(join(box.dir, 'good.tar'), entries);
     const first = await ensureImage(store, file);
-    expect(first.lower).toBe(join(store.images, first.record.digest, 'lower'));
-    expect(lstatSync(store.images).mode & 0o777).toBe(0o700); // lowers hold setuid files
-    const before = snapshotTree(first.lower);
+    // A plain tar: its diff_id is the sha256 of the file itself.
+    const hex = createHash('sha256').update(readFileSync(file)).digest('hex');
+    expect(lowerOf(first)).toBe(join(store.layers, hex, 'diff'));
+    expect(lstatSync(store.layers).mode & 0o777).toBe(0o700); // layers hold setuid files
+    const before = snapshotTree(lowerOf(first));
     const onExtract = vi.fn();
     const second = await ensureImage(store, file, { onExtract });
     expect(onExtract).not.toHaveBeenCalled();
-    expect(second.lower).toBe(first.lower);
-    expect(snapshotTree(second.lower)).toEqual(before);
-    expect(imagesLeft()).toEqual([first.record.digest]);
-    expect(first.record.digest).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    expect(lowerOf(second)).toBe(lowerOf(first));
+    expect(snapshotTree(lowerOf(second))).toEqual(before);
+    expect(imagesLeft().sort()).toEqual([`images/${first.record.id}`, `layers/${hex}`].sort());
   });
 
-  it('recognises the same content under another path without extracting it again', async () => {
+  it('stores the same content under another path as the same layer (extracted, then discarded)', async () => {
     const file = await writeTar(join(box.dir, 'good.tar'), entries);
     const first = await ensureImage(store, file);
     const copy = join(box.dir, 'copy.tar');
     copyFileSync(file, copy);
-    const onExtract = vi.fn();
-    const second = await ensureImage(store, copy, { onExtract });
-    expect(onExtract).not.toHaveBeenCalled();
-    expect(second.lower).toBe(first.lower);
-    expect(imagesLeft()).toEqual([first.record.digest]);
+    // A rootfs's diff_id is known only once read: the copy is extracted,
+    // found stored already at the rename, and its extraction removed.
+    const second = await ensureImage(store, copy);
+    expect(lowerOf(second)).toBe(lowerOf(first));
+    // Its own record, though: the made-up config names the file it came from.
+    expect(second.record.id).not.toBe(first.record.id);
+    expect(second.record.layers).toEqual(first.record.layers);
+    expect(imagesLeft().filter((n) => n.startsWith('layers/'))).toEqual([
+      `layers/${first.record.layers[0]?.slice(7)}`,
+    ]);
   });
 });
 
@@ -208,10 +226,11 @@ describe('device nodes and FIFOs', () => {
       { name: 'etc/hostname', content: 'box\n' },
     ]);
     const writes = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const { lower, record } = await ensureImage(store, file);
+    const image = await ensureImage(store, file);
+    const lower = lowerOf(image);
     expect(readdirSync(join(lower, 'dev'))).toEqual([]);
     expect(readFileSync(join(lower, 'etc/hostname'), 'utf8')).toBe('box\n');
-    expect(record.skipped).toEqual([
+    expect(image.layers[0]?.record.skipped).toEqual([
       'character-device /dev/mem',
       'block-device /dev/sda',
       'fifo /dev/initctl',

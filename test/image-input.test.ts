@@ -36,6 +36,7 @@ function expectRefused(r: CliResult, image: string, what: RegExp): void {
   expect(r.stderr).toContain(`image ${image} `);
   expect(r.stderr).toMatch(what);
   expect(readdirSync(join(root, 'images')).filter((n) => n !== '.sources')).toEqual([]);
+  expect(readdirSync(join(root, 'layers'))).toEqual([]);
 }
 
 describe('--image refuses anything but a regular file, before reading it', () => {

@@ -41,11 +41,9 @@ const short = (diffId: string | undefined): string => (diffId ?? '').slice(0, 19
 /** Two images: A (3 layers) and B, which shares A's two bottom layers and adds one. */
 async function twoImages(): Promise<{ a: TestImage; b: TestImage }> {
   const a = await testImage(baseLayers(), { tags: ['demo:a'] });
-  const [base, motd] = baseLayers();
   const b = await testImage(
     [
-      base!,
-      motd!,
+      ...baseLayers().slice(0, 2),
       {
         createdBy: '/bin/sh -c echo b > /b',
         entries: [{ name: 'b', content: Buffer.alloc(3000, 98) }],

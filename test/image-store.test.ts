@@ -104,10 +104,8 @@ describe('a 3-layer image', () => {
     const sharedRecords = first.layers
       .slice(0, 2)
       .map((l) => lstatSync(join(l.dir, '..', 'layer.json')));
-    const [base, motd] = baseLayers();
     const b = await testImage([
-      base!,
-      motd!,
+      ...baseLayers().slice(0, 2),
       {
         createdBy: '/bin/sh -c rm /etc/motd',
         entries: [{ name: 'etc/' }, { name: 'etc/.wh.motd', content: '' }],
@@ -157,9 +155,8 @@ describe('a layer that fails leaves nothing stored', () => {
   it('an unsafe member: refused, and a layer another image uses is kept', async () => {
     const good = await testImage(baseLayers().slice(0, 1));
     await importImage(store, good.source, good.image);
-    const [base] = baseLayers();
     const evil = await testImage([
-      base!,
+      ...baseLayers().slice(0, 1),
       { createdBy: '/bin/sh -c x', entries: [{ name: '../../tmp/x', content: 'x' }] },
     ]);
     const err = await failure(importImage(store, evil.source, evil.image));

@@ -128,6 +128,7 @@ describe('odd header values: refused in one line of our own, naming the member',
     expect(r.stderr).not.toContain('\x1b');
     expect(r.stderr).not.toMatch(/\bE[A-Z]+\b|ERR_|Error:/);
     expect(readdirSync(join(box.root, 'images')).filter((n) => n !== '.sources')).toEqual([]);
+    expect(readdirSync(join(box.root, 'layers'))).toEqual([]);
     expect(mountsUnder(box.root)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Extractions left by a killed import (images/.tmp-*) are removed by every
- * command at start, never one whose importer still runs (issue 8, section
- * 3): the owner is the pid and start time in the directory's name.
+ * Extractions left by a killed import (layers/.tmp-*, a layer being
+ * extracted, and images/.tmp-*, a record being written) are removed by
+ * every command at start, never one whose importer still runs (issue 8,
+ * section 3; issue 9): the owner is the pid and start time in the
+ * directory's name.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -22,14 +24,14 @@ beforeEach(() => {
 
 afterEach(() => removeRoot(root));
 
-const tmpNames = (): string[] =>
-  readdirSync(join(root, 'images')).filter((n) => n.startsWith('.tmp-'));
+const tmpNames = (where = 'layers'): string[] =>
+  readdirSync(join(root, where)).filter((n) => n.startsWith('.tmp-'));
 
-/** An extraction directory with some content, as an importer leaves it. */
+/** A layer extraction directory with some content, as an importer leaves it. */
 function extraction(owner: ProcessRef, suffix: string): string {
   const name = `.tmp-${owner.pid}-${owner.start}-${suffix}`;
-  mkdirSync(join(root, 'images', name, 'lower', 'bin'), { recursive: true });
-  writeFileSync(join(root, 'images', name, 'lower', 'bin', 'half'), 'x'.repeat(4096));
+  mkdirSync(join(root, 'layers', name, 'diff', 'bin'), { recursive: true });
+  writeFileSync(join(root, 'layers', name, 'diff', 'bin', 'half'), 'x'.repeat(4096));
   return name;
 }
 
@@ -60,12 +62,19 @@ describe('.tmp-* extractions', () => {
     expect(tmpNames()).not.toContain(reused);
   });
 
-  it('clean reports each it removed', async () => {
-    const dead = extraction(await deadRef(), '00000001');
+  it('clean reports each it removed, in layers/ and images/', async () => {
+    const ref = await deadRef();
+    const dead = extraction(ref, '00000001');
+    const record = `.tmp-${ref.pid}-${ref.start}-00000002`;
+    mkdirSync(join(root, 'images', record));
+    writeFileSync(join(root, 'images', record, 'image.json'), '{}');
     const r = cli(['clean', '--root', root]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`interrupted extraction ${dead}: removed\n`);
+    expect(r.stdout).toBe(
+      `interrupted extraction layers/${dead}: removed\ninterrupted extraction images/${record}: removed\n`,
+    );
     expect(tmpNames()).toEqual([]);
+    expect(tmpNames('images')).toEqual([]);
   });
 
   it('an import killed with -9 leaves one, which the next command removes', async () => {
@@ -83,7 +92,9 @@ describe('.tmp-* extractions', () => {
       const images = cli(['images', '--root', root]);
       expect(images.code, images.stderr).toBe(0);
       expect(tmpNames()).toEqual([]);
-      expect(existsSync(join(root, 'images'))).toBe(true);
+      expect(existsSync(join(root, 'layers'))).toBe(true);
+      expect(readdirSync(join(root, 'layers'))).toEqual([]); // nothing half-made was kept
+      expect(readdirSync(join(root, 'images')).filter((n) => n !== '.sources')).toEqual([]);
     } finally {
       run.child.kill('SIGKILL');
     }

@@ -39,7 +39,9 @@ let lower: string;
 
 beforeAll(async () => {
   root = tempRoot('ovt-watch-');
-  lower = (await ensureImage(openStateRoot(join(root, 'state')), DEFAULT_IMAGE_PATH)).lower;
+  lower =
+    (await ensureImage(openStateRoot(join(root, 'state')), DEFAULT_IMAGE_PATH)).layers[0]?.dir ??
+    '';
 });
 
 afterAll(() => removeRoot(root));

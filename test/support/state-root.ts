@@ -12,12 +12,12 @@ export function tempRoot(prefix = 'ovt-'): string {
   return mkdtempSync(`/tmp/${prefix}`);
 }
 
-/** The lower directory of the one image extracted under a state root. */
+/** The one layer's directory (layers/<hex>/diff) of the one single-layer image under a state root. */
 export function imageLower(root: string): string {
-  const digests = readdirSync(join(root, 'images')).filter((n) => /^[0-9a-f]{64}$/.test(n));
-  if (digests.length !== 1)
-    throw new Error(`expected one image under ${root}, found ${digests.length}`);
-  return join(root, 'images', digests[0] ?? '', 'lower');
+  const layers = readdirSync(join(root, 'layers')).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  if (layers.length !== 1)
+    throw new Error(`expected one image layer under ${root}, found ${layers.length}`);
+  return join(root, 'layers', layers[0] ?? '', 'diff');
 }
 
 export function mountsUnder(dir: string): string[] {

@@ -194,7 +194,10 @@ export function sandboxState(s: Sandbox): Map<string, string> {
   const all = snapshotTree(s.dir);
   for (const key of [...all.keys()]) {
     // The state root's own directories come and go (and their mtimes change).
-    if (/^root(\/images|\/containers)?$/.test(key) || key.startsWith('root/images/.sources'))
+    if (
+      /^root(\/layers|\/images|\/containers)?$/.test(key) ||
+      key.startsWith('root/images/.sources')
+    )
       all.delete(key);
   }
   return all;
