@@ -69,7 +69,8 @@ it('an import with too little space says so in one line, leaves nothing, and wor
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/^overlay-tui: .*(no space|ENOSPC)/i);
   expectNothingLeft(root, []);
-  expect(existsSync(join(root, 'images')) ? readdirSync(join(root, 'images')) : []).toEqual([]);
+  for (const where of ['layers', 'images'])
+    expect(existsSync(join(root, where)) ? readdirSync(join(root, where)) : []).toEqual([]);
   expect(spawnSync('mount', ['-o', 'remount,size=40m', root]).status).toBe(0);
   expect(runIn(root, ['true']).code).toBe(0);
 });

@@ -53,8 +53,11 @@ type Phase = 'import' | 'running' | 'setup or teardown' | 'before or after';
 
 /** Where the killed run was, from what it left. */
 function phaseOf(root: string): Phase {
-  const images = join(root, 'images');
-  if (existsSync(images) && readdirSync(images).some((n) => n.startsWith('.tmp'))) return 'import';
+  const importing = ['layers', 'images'].some((where) => {
+    const dir = join(root, where);
+    return existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('.tmp'));
+  });
+  if (importing) return 'import';
   const containers = join(root, 'containers');
   if (!existsSync(containers) || readdirSync(containers).length === 0) return 'before or after';
   return mountsBelow(root).length > 0 && recordedInits(root).length > 0
@@ -73,12 +76,14 @@ function freshImage(dir: string, n: number): string {
   return tar;
 }
 
-/** Drops every stored image but the default one's, so the tmpfs does not fill up. */
-function dropFreshImages(root: string, keep: string): void {
-  const images = join(root, 'images');
-  for (const name of existsSync(images) ? readdirSync(images) : []) {
-    if (/^[0-9a-f]{64}$/.test(name) && name !== keep) {
-      expect(spawnSync(HELPER, ['rmtree', join(images, name)]).status).toBe(0);
+/** Drops every stored image and layer but the default image's, so the tmpfs does not fill up. */
+function dropFreshImages(root: string, keep: readonly string[]): void {
+  for (const where of ['images', 'layers']) {
+    const dir = join(root, where);
+    for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+      if (/^[0-9a-f]{64}$/.test(name) && !keep.includes(name)) {
+        expect(spawnSync(HELPER, ['rmtree', join(dir, name)]).status).toBe(0);
+      }
     }
   }
 }
@@ -101,7 +106,9 @@ async function killLoop(
     t = Date.now();
     expect((await runTrue(root)).code).toBe(0);
     const warm = Date.now() - t;
-    const defaultDigest = readdirSync(join(root, 'images')).find((n) => /^[0-9a-f]{64}$/.test(n));
+    const hexes = (where: string): string[] =>
+      readdirSync(join(root, where)).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    const defaults = [...hexes('images'), ...hexes('layers')]; // the default image and its layer
     for (let i = 0; i < count; i++) {
       const fresh = random() < 0.25;
       const image = fresh ? ['--image', freshImage(src, slot * 10_000 + i)] : [];
@@ -130,7 +137,7 @@ async function killLoop(
         expect((await cli(['clean', '--root', root])).code).toBe(0);
       }
       expectNothingLeft(root, inits);
-      if (fresh) dropFreshImages(root, defaultDigest ?? '');
+      if (fresh) dropFreshImages(root, defaults);
     }
     expect((await runTrue(root)).code).toBe(0);
     expectNothingLeft(root, []);

@@ -73,9 +73,11 @@ export function expectNothingLeft(root: string, inits: ProcessRef[], kept: strin
   const containers = join(root, 'containers');
   const left = existsSync(containers) ? readdirSync(containers) : [];
   expect(left.filter((id) => !kept.includes(id))).toEqual([]);
-  const images = join(root, 'images');
-  const tmp = existsSync(images) ? readdirSync(images).filter((n) => n.startsWith('.tmp')) : [];
-  expect(tmp).toEqual([]);
+  for (const where of ['layers', 'images']) {
+    const dir = join(root, where);
+    const tmp = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.tmp')) : [];
+    expect(tmp).toEqual([]);
+  }
 }
 
 /** True if text holds a Node stack trace ("    at f (file:...)"). */
