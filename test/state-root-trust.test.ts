@@ -5,7 +5,7 @@
  * directory is refused and its target left exactly as it was.
  */
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
-import { rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, type CliResult } from './support/cli.js';
@@ -79,14 +79,14 @@ describe('the state root and its parents must be root-owned and writable by root
   });
 
   it('refuses / and other system directories as the state root', () => {
-    const made = ['/images', '/containers'].filter((d) => !existsSync(d));
+    const made = ['/layers', '/images', '/containers'].filter((d) => !existsSync(d));
     try {
       for (const dir of ['/', '/tmp', '/var/lib', '/etc', '/usr']) {
         // Other software may have its own (podman's /etc/containers): nothing appears, at least.
-        const had = ['images', 'containers'].map((n) => existsSync(join(dir, n)));
+        const had = ['layers', 'images', 'containers'].map((n) => existsSync(join(dir, n)));
         expectRefused(cli(['ps', '--root', dir]), 'system directory');
         expect(
-          ['images', 'containers'].map((n) => existsSync(join(dir, n))),
+          ['layers', 'images', 'containers'].map((n) => existsSync(join(dir, n))),
           dir,
         ).toEqual(had);
       }
@@ -143,6 +143,24 @@ describe('nothing under the state root is followed through a symlink', () => {
     symlinkSync(target, join(root, 'images'));
     expectRefused(cli(['ps', '--root', root]), 'images', 'symlink');
     expect(lstatSync(target).mode & 0o7777).toBe(0o755);
+  });
+
+  it("refuses a layers/ that is a symlink or not root's, leaving its target untouched", () => {
+    const root = join(box, 'root');
+    expect(cli(['ps', '--root', root]).code).toBe(0);
+    const target = join(box, 'target');
+    mkdirSync(target, { mode: 0o755 });
+    rmdirSync(join(root, 'layers'));
+    symlinkSync(target, join(root, 'layers'));
+    for (const args of [['ps'], ['images'], ['load', '/nonexistent.tar']]) {
+      const [command, ...rest] = args as [string, ...string[]];
+      expectRefused(cli([command, '--root', root, ...rest]), 'layers', 'symlink');
+    }
+    expect(lstatSync(target).mode & 0o7777).toBe(0o755);
+    rmSync(join(root, 'layers'));
+    mkdirSync(join(root, 'layers'), { mode: 0o700 });
+    chownSync(join(root, 'layers'), 1000, 1000);
+    expectRefused(cli(['ps', '--root', root]), 'layers', 'owned by uid 1000');
   });
 
   it('a container entry that is a symlink is neither recovered nor removed through', () => {
