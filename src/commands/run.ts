@@ -1,6 +1,13 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
 import { InterruptedError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
+import { asLayeredImage } from '../engine/image/flat-image.js';
+import {
+  containerCommand,
+  resolveEnvArgs,
+  type ProcessRequest,
+} from '../engine/container/image-command.js';
+import { processConfig } from '../engine/container/process-config.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import {
   launchWithStdio,
@@ -19,9 +26,11 @@ import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
   CONTAINER_OPTIONS,
   HELP_OPTION,
+  PROCESS_OPTIONS,
   ROOT_OPTION,
   containerArgs,
   parse,
+  processArgs,
   splitCommand,
   usageError,
 } from './args.js';
@@ -129,6 +138,7 @@ EXAMPLES
 
 const RUN_OPTIONS = {
   ...CONTAINER_OPTIONS,
+  ...PROCESS_OPTIONS,
   events: { type: 'string' },
   ...ROOT_OPTION,
   ...HELP_OPTION,
@@ -144,18 +154,19 @@ export interface RunArgs {
   root: string;
   limits: ResourceLimits;
   confine: ConfineOptions;
-  command: string[];
+  /** CMD (empty: the image's), --entrypoint, -e, -w, -u. */
+  request: ProcessRequest;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const { ours, command } = splitCommand(argv, RUN_OPTIONS);
   const { values } = parse('run', ours, RUN_OPTIONS, { min: 0, max: 0, what: '' });
   if (values.help) return 'help';
-  if (command.length === 0) throw usageError('run', 'missing CMD');
+  const proc = processArgs('run', values);
   return {
     ...containerArgs(values, 'run'),
     ...(values.events !== undefined ? { events: values.events } : {}),
-    command,
+    request: { ...proc, env: resolveEnvArgs(proc.env, process.env), command },
   };
 }
 
@@ -242,11 +253,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     const runtime = args.runtime
       ? await openRuntimePath(store.root, args.runtime, confinement, args.limits)
       : undefined;
-    const image = await ensureImage(store, args.image, { signal: guard.signal });
+    const image = asLayeredImage(await ensureImage(store, args.image, { signal: guard.signal }));
+    const config = image.record.config;
+    const command = containerCommand(config, args.request);
+    if (command.length === 0) {
+      throw usageError('run', 'missing CMD: the image has no Cmd or Entrypoint to run');
+    }
     container = createContainer(store, image, {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
-      command: args.command,
+      command,
       ...(args.userns ? { userns: args.userns } : {}),
       cgroup: { limits: args.limits, allowAllDevices: args.confine.privileged },
       confinement,
@@ -275,11 +291,20 @@ export async function runCommand(argv: string[]): Promise<number> {
           state.userns,
         );
       }
+      // A user name is looked up in the image as mounted, so only now.
+      const { process: proc, note } = processConfig(
+        config,
+        args.request,
+        paths.merged,
+        state.userns?.size,
+      );
+      if (note !== undefined) process.stderr.write(`overlay-tui: ${note}\n`);
       if (!guard.receivedSignal) {
         const spec = {
           paths,
           hostname: state.id,
-          command: args.command,
+          command,
+          process: proc,
           cgroup: state.cgroup,
           confinement,
           seccompRules: state.seccompRules,

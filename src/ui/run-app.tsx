@@ -9,6 +9,7 @@
 import { oomMessage } from '../engine/cgroup/index.js';
 import { UserError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
+import { asLayeredImage } from '../engine/image/flat-image.js';
 import { SignalGuard, reportingFailure } from '../engine/signal-guard.js';
 import { prepare } from '../commands/prepare.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './app/layout.js';
@@ -111,7 +112,7 @@ export async function runApp(args: AppArgs): Promise<number> {
           await import('../engine/runtime/runtime-binary.js')
         ).openRuntime(store.root, args.runtime)
       : undefined;
-    const image = await ensureImage(store, args.image, { signal: guard.signal });
+    const image = asLayeredImage(await ensureImage(store, args.image, { signal: guard.signal }));
     session = new AppSession(
       store,
       image,
@@ -188,6 +189,7 @@ async function showApp(
       error: (message) => appStore.getState().setNotice(message),
     };
     if (session.confinement.privileged) appStore.getState().setNotice(PRIVILEGED_WARNING);
+    if (session.processNote !== undefined) appStore.getState().setNotice(session.processNote);
     colourForTerminal(process.env);
     const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
     process.stdout.write(ALT_SCREEN_ON);
