@@ -51,16 +51,28 @@ SYNOPSIS
                     [--events FILE] [--pids-limit N] [--memory SIZE]
                     [--cpus N.N] [--privileged] [--cap-add CAP]
                     [--cap-drop CAP] [--security-opt OPT]
-                    [--runtime runc|crun] [--root DIR]
-                    [--] CMD [ARG...]
+                    [--runtime runc|crun] [-e NAME=VALUE] [-w DIR]
+                    [-u USER[:GROUP]] [--entrypoint CMD] [--root DIR]
+                    [--] [CMD [ARG...]]
 
 DESCRIPTION
-    Extracts the image once into a read-only lower directory (keyed by its
+    Extracts the image once into read-only lower directories (keyed by their
     sha256), gives the container a fresh upper, work and merged directory,
-    mounts overlayfs at merged (index=off, as Docker's overlay2 does) and runs
-    CMD as pid 1 in new mount, UTS, IPC, PID and network namespaces with
-    merged as its root (pivot_root). CMD is an argument list, never split on
-    spaces. Standard input, output and error are attached; when standard
+    mounts overlayfs at merged over every layer of the image (topmost first;
+    index=off, as Docker's overlay2 does) and runs CMD as pid 1 in new mount,
+    UTS, IPC, PID and network namespaces with merged as its root
+    (pivot_root). CMD is an argument list, never split on spaces. The
+    kernel mounts at most 500 layers: a taller image is refused.
+
+    The image's config is used as docker run uses it: without CMD the
+    image's Entrypoint + Cmd run (CMD replaces Cmd and keeps Entrypoint);
+    its Env is set (HOSTNAME and TERM stay ours), it starts in its
+    WorkingDir, made as root if missing, and runs as its User: root, UID,
+    UID:GID or a name from the image's /etc/passwd (one line says so when
+    a name cannot be found, and it runs as root). A user other than root
+    keeps no effective or permitted capability, as in Docker.
+
+    Standard input, output and error are attached; when standard
     input is a terminal the container gets a pty of its own. The container
     has a cgroup of its own (cgroup v2, or v1 with the hybrid's unified one)
     holding its limits; on cgroup v1 it can open only the standard devices.
@@ -121,6 +133,21 @@ OPTIONS
                    overlay-tui's own helper (the default: the steps this
                    project shows); its state is kept under the state root;
                    not with --userns yet
+    -e, --env NAME=VALUE
+                   set NAME in the container's environment, over the
+                   image's Env; a bare NAME takes its value from ours (left
+                   out if we have none); repeatable
+    -w, --workdir DIR
+                   start in DIR (absolute) instead of the image's WorkingDir;
+                   made as root if missing
+    -u, --user USER[:GROUP]
+                   run as USER (a name in the image's /etc/passwd, or a
+                   UID) and GROUP (a name in its /etc/group, or a GID)
+                   instead of the image's User; a name not there is refused
+                   (exit 125)
+    --entrypoint CMD
+                   run CMD instead of the image's Entrypoint, and not its
+                   Cmd: CMD ARG... then come after it ('' clears it)
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -134,6 +161,7 @@ EXAMPLES
     sudo overlay-tui run --keep --name demo -- sh -c 'echo hi >> /etc/passwd'
     sudo overlay-tui run --image debian.tar.gz -- cat /etc/os-release
     sudo overlay-tui run --cap-add NET_ADMIN -- ip link set lo up
+    sudo overlay-tui run -u nobody -w /tmp -e GREETING=hi -- sh -c 'id; pwd; echo $GREETING'
 `;
 
 const RUN_OPTIONS = {
