@@ -4,10 +4,11 @@
  * lowerdir+ (one layer per fsconfig call). The kernel is the oracle: the
  * container's own view of its root must be the stack flattened.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContainer } from '../src/engine/container/create.js';
+import { mountOverlay, unmount } from '../src/engine/helper.js';
 import { DEFAULT_USERNS_RANGE } from '../src/engine/confine/userns-range.js';
 import { asLayeredImage } from '../src/engine/image/flat-image.js';
 import type { LayeredImage } from '../src/engine/image/image-record.js';
@@ -92,10 +93,16 @@ function flattened(n: number, marks = MARKS): string[] {
 describe('an image of many layers', () => {
   it('runs with 128 layers: the container sees the stack flattened, top layer first', () => {
     const image = tallImage('tall128', 128);
-    const r = runLayered(store, image, { command: LIST_STACK });
+    // merged's root looks like the topmost layer's root.
+    chmodSync(image.layers.at(-1)?.dir ?? '', 0o751);
+    const r = runLayered(store, image, {
+      command: [...LIST_STACK.slice(0, 2), `${LIST_STACK[2] ?? ''}; stat -c %a /`],
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').sort()).toEqual(flattened(128));
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.pop()).toBe('751');
+    expect(lines.sort()).toEqual(flattened(128));
     // What is deleted or hidden is gone; what changed is the top layer's.
     expect(r.stdout).not.toMatch(/^add-10=|^dir\/a=|^dir\/b=/m);
     expect(r.stdout).toMatch(/^changed=128$/m);
@@ -149,5 +156,31 @@ describe('an image of many layers', () => {
     expect(lines).not.toContain('dir/a=a');
     expect(r.state.idmappedLowers).toHaveLength(6);
     expectNothingLeft();
+  });
+
+  it('mounts a path fsconfig cannot take through the legacy data, whose one-page limit is one line', () => {
+    const dir = join(root, 'legacy');
+    const long = (i: number): string => join(dir, 'x'.repeat(200), `${'y'.repeat(100)}${i}`);
+    for (let i = 0; i < 14; i++) mkdirSync(long(i), { recursive: true });
+    put(long(0), 'from-long', 'long');
+    for (const d of ['u', 'w', 'm']) mkdirSync(join(dir, d));
+    const layout = (lowers: string[]) => ({
+      lowers,
+      upper: join(dir, 'u'),
+      work: join(dir, 'w'),
+    });
+    expect(long(0).length).toBeGreaterThan(255);
+    mountOverlay(layout([long(0), base]), join(dir, 'm'));
+    try {
+      expect(existsSync(join(dir, 'm', 'from-long'))).toBe(true);
+      expect(existsSync(join(dir, 'm', 'bin', 'busybox'))).toBe(true);
+    } finally {
+      unmount(join(dir, 'm'));
+    }
+    const all = Array.from({ length: 14 }, (_, i) => long(i));
+    expect(() => mountOverlay(layout(all), join(dir, 'm'))).toThrow(
+      /^could not mount the overlay: mount overlay on \S+: File name too long: 14 lowers joined into the legacy mount data \(this kernel has no lowerdir\+, or a path is over 255 bytes\) are over its one-page limit of 4095 bytes: use shorter paths/,
+    );
+    expect(mountsUnder(root)).toEqual([]);
   });
 });

@@ -88,8 +88,9 @@ static int mount_overlay_legacy(const char **lowers, int nlowers, const char *up
     n += snprintf(data + n, sizeof data - n, ",%s", opts[i]);
   if (n >= (int)sizeof data) {
     snprintf(reason, size,
-             "this kernel takes the %d lowers only as one mount option string, and it is over "
-             "the one-page limit (%zu bytes): use a state root with a shorter path, or Linux 6.8+",
+             "%d lowers joined into the legacy mount data (this kernel has no lowerdir+, or a "
+             "path is over 255 bytes) are over its one-page limit of %zu bytes: use shorter "
+             "paths (a state root nearer /), or Linux 6.8+",
              nlowers, sizeof data - 1);
     errno = ENAMETOOLONG;
     return -1;
