@@ -167,12 +167,18 @@ static int mount_overlay_api(const char **lowers, int nlowers, const char *upper
   if (rc == 0) {
     rc = set_lowers_one_by_one(fsfd, lowers, nlowers);
     if (rc == 1) {
-      /* Before Linux 6.8: the joined string, which must fit one page. */
-      char drained[512];
-      drained[0] = 0;
-      read_kernel_log(fsfd, drained, sizeof drained); /* "Unknown parameter 'lowerdir+'" */
+      /* EINVAL on the first one: either this kernel predates 6.8 and says
+       * "Unknown parameter 'lowerdir+'" (then the joined string, which must
+       * fit one page), or it refused that layer for a reason of its own. */
+      read_kernel_log(fsfd, reason, size);
+      if (!reason[0] || strstr(reason, "nknown parameter")) {
+        reason[0] = 0;
+        close(fsfd);
+        return mount_by_fd_path(lowers, nlowers, upper, work, target_fd, opts, nopts, reason, size);
+      }
       close(fsfd);
-      return mount_by_fd_path(lowers, nlowers, upper, work, target_fd, opts, nopts, reason, size);
+      errno = EINVAL;
+      return -1;
     }
   }
   const char *dirs[][2] = {{"upperdir", upper}, {"workdir", work}};
