@@ -51,9 +51,9 @@ SYNOPSIS
                     [--events FILE] [--pids-limit N] [--memory SIZE]
                     [--cpus N.N] [--privileged] [--cap-add CAP]
                     [--cap-drop CAP] [--security-opt OPT]
-                    [--runtime runc|crun] [-e NAME=VALUE] [-w DIR]
-                    [-u USER[:GROUP]] [--entrypoint CMD] [--root DIR]
-                    [--] [CMD [ARG...]]
+                    [--runtime runc|crun] [--env|-e NAME=VALUE]
+                    [--workdir|-w DIR] [--user|-u USER[:GROUP]]
+                    [--entrypoint CMD] [--root DIR] [--] [CMD [ARG...]]
 
 DESCRIPTION
     Extracts the image once into read-only lower directories (keyed by their
