@@ -289,7 +289,11 @@ describe('errors a user can hit', () => {
       ['diff', '--root', root, 'a', 'b'],
       `overlay-tui diff: unexpected argument 'b' (see 'overlay-tui diff --help')`,
     );
-    usage(['run', '--root', root], `overlay-tui run: missing CMD (see 'overlay-tui run --help')`);
+    // CMD may be left out for an image with a Cmd or Entrypoint; busybox's has none.
+    usage(
+      ['run', '--root', root],
+      `overlay-tui run: missing CMD: the image has no Cmd or Entrypoint to run (see 'overlay-tui run --help')`,
+    );
     usage(['--bogus'], `overlay-tui: Unknown option '--bogus' (see 'overlay-tui --help')`);
     usage(['frob'], `overlay-tui: unknown command 'frob' (see 'overlay-tui --help')`);
   });

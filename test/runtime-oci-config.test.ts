@@ -45,6 +45,33 @@ function allowed(rules: readonly OciDeviceRule[], type: 'b' | 'c', major: number
 }
 
 describe('the process', () => {
+  it("takes the image's config as the helper does: env over ours, cwd, a user with no effective caps", () => {
+    const c = ociConfig(
+      input({
+        process: {
+          env: ['PATH=/image/bin', 'FOO=bar'],
+          cwd: '/srv/app',
+          user: { uid: 1000, gid: 1001, groups: [20, 30] },
+        },
+      }),
+    ).process;
+    expect(c.env).toEqual([
+      'PATH=/image/bin',
+      'HOME=/root',
+      'HOSTNAME=c1',
+      'TERM=xterm-256color',
+      'FOO=bar',
+    ]);
+    expect(c.cwd).toBe('/srv/app');
+    expect(c.user).toEqual({ uid: 1000, gid: 1001, additionalGids: [20, 30] });
+    // Docker's rule for a user other than root: the bounding set only.
+    expect([...(c.capabilities?.bounding ?? [])].sort()).toEqual([...DOCKER_CAPS].sort());
+    expect(c.capabilities?.effective).toEqual([]);
+    expect(c.capabilities?.permitted).toEqual([]);
+    const root = ociConfig(input({ process: { env: [], user: { uid: 0, gid: 5, groups: [] } } }));
+    expect(root.process.capabilities?.effective).toEqual(root.process.capabilities?.bounding);
+  });
+
   it('runs the command as root in / with the environment the helper gives', () => {
     const c = ociConfig(input()).process;
     expect(c.args).toEqual(['sh', '-c', 'echo hi']);

@@ -13,7 +13,8 @@ import type { ConfineProfile, ResourceLimits } from '../src/engine/confine/types
 import { createContainer, type Container } from '../src/engine/container/create.js';
 import { readInitPid, readState } from '../src/engine/container/state.js';
 import { teardownContainer } from '../src/engine/container/teardown.js';
-import { ensureImage, type Image } from '../src/engine/image/store.js';
+import { ensureImage } from '../src/engine/image/store.js';
+import type { LayeredImage } from '../src/engine/image/image-record.js';
 import { isRunning } from '../src/engine/proc.js';
 import { launchRuntimeWithStdio } from '../src/engine/runtime/launch.js';
 import { openRuntime } from '../src/engine/runtime/runtime-binary.js';
@@ -26,7 +27,7 @@ import { removeRoot, tempRoot } from './support/state-root.js';
 
 let root: string;
 let store: StateRoot;
-let image: Image;
+let image: LayeredImage;
 let runtime: RuntimeRecord;
 
 beforeAll(async () => {

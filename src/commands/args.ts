@@ -47,6 +47,41 @@ export const CONTAINER_OPTIONS = {
   ...CONFINE_OPTIONS,
 } as const satisfies OptionSpecs;
 
+/**
+ * How the command runs, with docker run's names: over the image's Env,
+ * WorkingDir and User. For `run`.
+ */
+export const PROCESS_OPTIONS = {
+  env: { type: 'string', short: 'e', multiple: true },
+  workdir: { type: 'string', short: 'w' },
+  user: { type: 'string', short: 'u' },
+  entrypoint: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** PROCESS_OPTIONS checked: -w must be absolute, -e must name a variable. */
+export function processArgs(
+  command: string,
+  values: {
+    env?: string[] | undefined;
+    workdir?: string | undefined;
+    user?: string | undefined;
+    entrypoint?: string | undefined;
+  },
+): { env: string[]; workdir?: string; user?: string; entrypoint?: string } {
+  const env = values.env ?? [];
+  const bad = env.find((e) => e === '' || e.startsWith('=') || e.includes('\0'));
+  if (bad !== undefined) throw usageError(command, `--env '${bad}': want NAME=VALUE or NAME`);
+  if (values.workdir !== undefined && !values.workdir.startsWith('/')) {
+    throw usageError(command, `--workdir '${values.workdir}': want an absolute path`);
+  }
+  return {
+    env,
+    ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
+    ...(values.user !== undefined ? { user: values.user } : {}),
+    ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint } : {}),
+  };
+}
+
 /** fixtures/busybox.tar of this installation, built by `npm run image`. */
 export const DEFAULT_IMAGE = join(INSTALL_DIR, 'fixtures', 'busybox.tar');
 

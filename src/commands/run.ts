@@ -1,6 +1,12 @@
 /** `overlay-tui run`: a command in a fresh container, stdio attached, its exit code passed through. */
 import { InterruptedError } from '../engine/errors.js';
 import { ensureImage } from '../engine/image/store.js';
+import {
+  containerCommand,
+  resolveEnvArgs,
+  type ProcessRequest,
+} from '../engine/container/image-command.js';
+import { processConfig } from '../engine/container/process-config.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import {
   launchWithStdio,
@@ -19,9 +25,11 @@ import type { EventRecorder } from '../engine/watch/event-recorder.js';
 import {
   CONTAINER_OPTIONS,
   HELP_OPTION,
+  PROCESS_OPTIONS,
   ROOT_OPTION,
   containerArgs,
   parse,
+  processArgs,
   splitCommand,
   usageError,
 } from './args.js';
@@ -42,16 +50,28 @@ SYNOPSIS
                     [--events FILE] [--pids-limit N] [--memory SIZE]
                     [--cpus N.N] [--privileged] [--cap-add CAP]
                     [--cap-drop CAP] [--security-opt OPT]
-                    [--runtime runc|crun] [--root DIR]
-                    [--] CMD [ARG...]
+                    [--runtime runc|crun] [--env|-e NAME=VALUE]
+                    [--workdir|-w DIR] [--user|-u USER[:GROUP]]
+                    [--entrypoint CMD] [--root DIR] [--] [CMD [ARG...]]
 
 DESCRIPTION
-    Extracts the image once into a read-only lower directory (keyed by its
+    Extracts the image once into read-only lower directories (keyed by their
     sha256), gives the container a fresh upper, work and merged directory,
-    mounts overlayfs at merged (index=off, as Docker's overlay2 does) and runs
-    CMD as pid 1 in new mount, UTS, IPC, PID and network namespaces with
-    merged as its root (pivot_root). CMD is an argument list, never split on
-    spaces. Standard input, output and error are attached; when standard
+    mounts overlayfs at merged over every layer of the image (topmost first;
+    index=off, as Docker's overlay2 does) and runs CMD as pid 1 in new mount,
+    UTS, IPC, PID and network namespaces with merged as its root
+    (pivot_root). CMD is an argument list, never split on spaces. The
+    kernel mounts at most 500 layers: a taller image is refused.
+
+    The image's config is used as docker run uses it: without CMD the
+    image's Entrypoint + Cmd run (CMD replaces Cmd and keeps Entrypoint);
+    its Env is set (HOSTNAME and TERM stay ours), it starts in its
+    WorkingDir, made as root if missing, and runs as its User: root, UID,
+    UID:GID or a name from the image's /etc/passwd (one line says so when
+    a name cannot be found, and it runs as root). A user other than root
+    keeps no effective or permitted capability, as in Docker.
+
+    Standard input, output and error are attached; when standard
     input is a terminal the container gets a pty of its own. The container
     has a cgroup of its own (cgroup v2, or v1 with the hybrid's unified one)
     holding its limits; on cgroup v1 it can open only the standard devices.
@@ -112,6 +132,21 @@ OPTIONS
                    overlay-tui's own helper (the default: the steps this
                    project shows); its state is kept under the state root;
                    not with --userns yet
+    -e, --env NAME=VALUE
+                   set NAME in the container's environment, over the
+                   image's Env; a bare NAME takes its value from ours (left
+                   out if we have none); repeatable
+    -w, --workdir DIR
+                   start in DIR (absolute) instead of the image's WorkingDir;
+                   made as root if missing
+    -u, --user USER[:GROUP]
+                   run as USER (a name in the image's /etc/passwd, or a
+                   UID) and GROUP (a name in its /etc/group, or a GID)
+                   instead of the image's User; a name not there is refused
+                   (exit 125)
+    --entrypoint CMD
+                   run CMD instead of the image's Entrypoint, and not its
+                   Cmd: CMD ARG... then come after it ('' clears it)
     --root DIR     state root (default: /var/lib/overlay-tui)
     -h, --help     show this help
 
@@ -125,10 +160,12 @@ EXAMPLES
     sudo overlay-tui run --keep --name demo -- sh -c 'echo hi >> /etc/passwd'
     sudo overlay-tui run --image debian.tar.gz -- cat /etc/os-release
     sudo overlay-tui run --cap-add NET_ADMIN -- ip link set lo up
+    sudo overlay-tui run -u nobody -w /tmp -e GREETING=hi -- sh -c 'id; pwd; echo $GREETING'
 `;
 
 const RUN_OPTIONS = {
   ...CONTAINER_OPTIONS,
+  ...PROCESS_OPTIONS,
   events: { type: 'string' },
   ...ROOT_OPTION,
   ...HELP_OPTION,
@@ -144,18 +181,19 @@ export interface RunArgs {
   root: string;
   limits: ResourceLimits;
   confine: ConfineOptions;
-  command: string[];
+  /** CMD (empty: the image's), --entrypoint, -e, -w, -u. */
+  request: ProcessRequest;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs | 'help' {
   const { ours, command } = splitCommand(argv, RUN_OPTIONS);
   const { values } = parse('run', ours, RUN_OPTIONS, { min: 0, max: 0, what: '' });
   if (values.help) return 'help';
-  if (command.length === 0) throw usageError('run', 'missing CMD');
+  const proc = processArgs('run', values);
   return {
     ...containerArgs(values, 'run'),
     ...(values.events !== undefined ? { events: values.events } : {}),
-    command,
+    request: { ...proc, env: resolveEnvArgs(proc.env, process.env), command },
   };
 }
 
@@ -243,10 +281,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       ? await openRuntimePath(store.root, args.runtime, confinement, args.limits)
       : undefined;
     const image = await ensureImage(store, args.image, { signal: guard.signal });
+    const config = image.record.config;
+    const command = containerCommand(config, args.request);
+    if (command.length === 0) {
+      throw usageError('run', 'missing CMD: the image has no Cmd or Entrypoint to run');
+    }
     container = createContainer(store, image, {
       ...(args.name !== undefined ? { name: args.name } : {}),
       keep: args.keep,
-      command: args.command,
+      command,
       ...(args.userns ? { userns: args.userns } : {}),
       cgroup: { limits: args.limits, allowAllDevices: args.confine.privileged },
       confinement,
@@ -275,11 +318,20 @@ export async function runCommand(argv: string[]): Promise<number> {
           state.userns,
         );
       }
+      // A user name is looked up in the image as mounted, so only now.
+      const { process: proc, note } = processConfig(
+        config,
+        args.request,
+        paths.merged,
+        state.userns?.size,
+      );
+      if (note !== undefined) process.stderr.write(`overlay-tui: ${note}\n`);
       if (!guard.receivedSignal) {
         const spec = {
           paths,
           hostname: state.id,
-          command: args.command,
+          command,
+          process: proc,
           cgroup: state.cgroup,
           confinement,
           seccompRules: state.seccompRules,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { INSTALL_DIR } from './install-dir.js';
 import { UserError } from './errors.js';
 import {
+  checkOverlayLayout,
   extraOptions,
-  overlayMountData,
   type OverlayLayout,
   type OverlayOptions,
 } from '../overlay/mount-options.js';
@@ -35,9 +35,15 @@ function runHelper(args: string[]): { ok: boolean; message: string } {
   return { ok: result.status === 0, message };
 }
 
-/** Mounts the overlay at merged; the error carries the kernel's own reason. */
+/**
+ * Mounts the overlay at merged; the error carries the kernel's own reason.
+ * The helper hands the kernel each lower alone (lowerdir+, Linux 6.8+), so
+ * a stack of long store paths needs none of the l/ short symlinks Docker's
+ * overlay2 makes to fit them into one page; an older kernel gets the joined
+ * string, and the one-page limit is then the helper's one line.
+ */
 export function mountOverlay(layout: OverlayLayout, merged: string, opts?: OverlayOptions): void {
-  overlayMountData(layout, opts); // validates paths and size; throws before touching anything
+  checkOverlayLayout(layout); // validates count and paths; throws before touching anything
   const { ok, message } = runHelper([
     'mount',
     layout.lowers.join(':'),
@@ -75,4 +81,23 @@ export function removeTrees(paths: readonly string[]): void {
   if (paths.length === 0) return;
   const { ok, message } = runHelper(['rmtree', ...paths]);
   if (!ok) throw new UserError(message || `could not remove ${paths.join(', ')}`);
+}
+
+/**
+ * A regular file of the tree at root (a container's merged directory),
+ * read as the container would resolve its path: symlinks, absolute ones
+ * too, stay inside root (the helper's openat2 RESOLVE_IN_ROOT). At most 1 MiB.
+ */
+export function readInRoot(
+  root: string,
+  path: string,
+): { text: string } | 'absent' | { error: string } {
+  const result = spawnSync(requireHelper(), ['read-in-root', root, path], {
+    encoding: 'latin1',
+    maxBuffer: 2 << 20,
+  });
+  if (result.status === 0) return { text: result.stdout };
+  if (result.status === 3) return 'absent';
+  const message = (result.stderr || result.error?.message || '').trim();
+  return { error: message.replace(/^ovl-helper: /, '') || `exit ${String(result.status)}` };
 }

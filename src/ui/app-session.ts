@@ -9,7 +9,8 @@
  */
 import { DEFAULT_PIDS_LIMIT } from '../engine/cgroup/limits.js';
 import type { IdMap } from '../overlay/id-map.js';
-import type { Image } from '../engine/image/store.js';
+import type { LayeredImage } from '../engine/image/image-record.js';
+import { processConfig } from '../engine/container/process-config.js';
 import { createContainer, type Container } from '../engine/container/create.js';
 import { launchOnPty, type PtyContainerProcess } from '../engine/container/pty-process.js';
 import { killContainer, teardownContainer } from '../engine/container/teardown.js';
@@ -56,6 +57,8 @@ export class AppSession {
   /** How every container of this session (restarts too) is confined. */
   readonly confinement: ConfineProfile;
   sink: SessionSink | undefined;
+  /** Why the image's User was not used (one line for the status bar), if it was not. */
+  processNote: string | undefined;
   private shell: Shell | undefined;
   private quitting = false;
   private finish!: (code: number) => void;
@@ -68,7 +71,7 @@ export class AppSession {
 
   constructor(
     private readonly root: StateRoot,
-    private readonly image: Image,
+    private readonly image: LayeredImage,
     private readonly opts: {
       name?: string;
       keep: boolean;
@@ -120,10 +123,20 @@ export class AppSession {
     try {
       await watcher.start();
       watcher.loadLowerDir('/'); // the top level is shown expanded
+      // The app always runs a shell, not the image's Cmd/Entrypoint; it does
+      // run it with the image's Env, WorkingDir and User, as `run` does.
+      const { process: shellProcess, note } = processConfig(
+        this.image.record.config,
+        { command: [], env: [] },
+        paths.merged,
+        state.userns?.size,
+      );
+      this.processNote = note;
       const spec = {
         paths,
         hostname: state.id,
         command: ['/bin/sh'],
+        process: shellProcess,
         cgroup: state.cgroup,
         ...(state.userns ? { userns: state.userns } : {}),
         confinement: this.confinement,
@@ -169,7 +182,7 @@ export class AppSession {
     // mountinfo leaves out what is its default); not the long directories.
     const mount = mountsAtOrUnder(paths.merged).find((m) => m.mountPoint === paths.merged);
     const kernel = (mount?.superOptions.split(',') ?? []).filter(
-      (o) => !/^(lowerdir|upperdir|workdir)=/.test(o) && o !== 'rw',
+      (o) => !/^(lowerdir\+?|datadir\+|upperdir|workdir)=/.test(o) && o !== 'rw',
     );
     const asked = new Set(state.mountOptions.map((o) => o.split('=')[0]));
     const added = kernel.filter((o) => !asked.has(o.split('=')[0]));

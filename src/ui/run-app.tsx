@@ -188,6 +188,7 @@ async function showApp(
       error: (message) => appStore.getState().setNotice(message),
     };
     if (session.confinement.privileged) appStore.getState().setNotice(PRIVILEGED_WARNING);
+    if (session.processNote !== undefined) appStore.getState().setNotice(session.processNote);
     colourForTerminal(process.env);
     const [{ render }, { App }] = await Promise.all([import('ink'), import('./app/App.js')]);
     process.stdout.write(ALT_SCREEN_ON);

@@ -15,9 +15,13 @@ import { detectLayout, makeCgroup, planCgroup, type CgroupOptions } from '../cgr
 import { DEFAULT_PIDS_LIMIT } from '../cgroup/limits.js';
 import { processRef } from '../proc.js';
 import type { StateRoot } from '../state-root.js';
-import type { Image } from '../image/store.js';
-import { layerLabels, lowerDirs } from '../image/image-record.js';
-import { extraOptions, type OverlayOptions } from '../../overlay/mount-options.js';
+import { layerLabels, lowerDirs, type LayeredImage } from '../image/image-record.js';
+import {
+  extraOptions,
+  MAX_LOWER_LAYERS,
+  tooManyLayersMessage,
+  type OverlayOptions,
+} from '../../overlay/mount-options.js';
 import {
   containerPaths,
   NAME_PATTERN,
@@ -83,7 +87,8 @@ function reserve(store: StateRoot, name: string | undefined): ContainerPaths {
 
 /**
  * Each lower seen through an idmapped mount under the container's
- * directory (l/0, l/1...: short, since the mount data must fit a page), so
+ * directory (l/0 the topmost, l/1...; short names, though lowerdir+ passes
+ * each alone and needs none: they matter only to a kernel before 6.8), so
  * that the container's root, the host's base, owns the image's files.
  * Recorded before mounting: a teardown after a failure unmounts them.
  */
@@ -109,7 +114,22 @@ function requireRealDirs(dirs: string[]): void {
   if (bad) throw new UserError(`${bad} is not a real directory (a symlink?): nothing was mounted`);
 }
 
-export function createContainer(store: StateRoot, image: Image, opts: CreateOptions): Container {
+/**
+ * The container of a layered image: every layer a lower, topmost first,
+ * under a fresh upper, as Docker's overlay2 mounts an image.
+ */
+export function createContainer(
+  store: StateRoot,
+  image: LayeredImage,
+  opts: CreateOptions,
+): Container {
+  // Before anything is made: the kernel would refuse the mount anyway.
+  if (image.layers.length > MAX_LOWER_LAYERS) {
+    throw new UserError(tooManyLayersMessage(image.layers.length));
+  }
+  const lowers = lowerDirs(image);
+  const topmost = lowers[0];
+  if (topmost === undefined) throw new Error(`image ${image.record.id} has no layer`);
   const confinement = opts.confinement ?? defaultProfile();
   const paths = reserve(store, opts.name);
   const owner = processRef(process.pid);
@@ -117,8 +137,12 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
   const state: ContainerState = {
     id: paths.dir.slice(store.containers.length + 1),
     status: 'creating',
-    image: { digest: image.record.id, source: image.record.source },
-    lowers: lowerDirs(image),
+    image: {
+      digest: image.record.id,
+      source: image.record.source,
+      ...(image.record.tags.length > 0 ? { tags: [...image.record.tags] } : {}),
+    },
+    lowers,
     layers: layerLabels(image),
     mountOptions: extraOptions(opts.overlay),
     command: opts.command,
@@ -150,9 +174,9 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
       state.seccompRules = writeSeccompRules(join(store.root, 'seccomp'), confinement.seccomp);
     }
     unmarkCreating(store, state.id); // the record names the owner now
-    // merged's root takes upper's root attributes: give it the image's (its
-    // bottom layer's, the one a base image's "./" entry made).
-    const root = lstatSync(state.lowers.at(-1) ?? paths.dir);
+    // merged's root takes upper's root attributes: give it the topmost
+    // layer's, which is what the image's root looks like.
+    const root = lstatSync(topmost);
     mkdirSync(paths.upper, { mode: 0o755 });
     withRealDir(paths.upper, (fd) => {
       fchownSync(fd, hostId(root.uid, opts.userns), hostId(root.gid, opts.userns));
@@ -161,8 +185,12 @@ export function createContainer(store: StateRoot, image: Image, opts: CreateOpti
     mkdirSync(paths.work, { mode: 0o700 });
     mkdirSync(paths.merged, { mode: 0o755 });
     requireRealDirs([...state.lowers, paths.upper, paths.work, paths.merged]);
-    const lowers = opts.userns ? idmapLowers(paths, state, opts.userns) : state.lowers;
-    mountOverlay({ lowers, upper: paths.upper, work: paths.work }, paths.merged, opts.overlay);
+    const mounted = opts.userns ? idmapLowers(paths, state, opts.userns) : state.lowers;
+    mountOverlay(
+      { lowers: mounted, upper: paths.upper, work: paths.work },
+      paths.merged,
+      opts.overlay,
+    );
     state.status = 'running';
     writeState(paths, state);
     return { paths, state, confinement };

@@ -14,6 +14,7 @@ import { idMapArg, type IdMap } from '../../overlay/id-map.js';
 import { confineHelperArgs } from '../confine/helper-args.js';
 import { defaultProfile } from '../confine/profile.js';
 import type { ConfineProfile } from '../confine/types.js';
+import { processHelperArgs, type ProcessConfig } from './process-config.js';
 
 export interface ContainerProcess {
   /** Resolves with the command's exit code (128+N if killed by signal N). */
@@ -34,6 +35,8 @@ export interface LaunchSpec {
   confinement?: ConfineProfile;
   /** The filter's rules file (ContainerState.seccompRules). */
   seccompRules?: string | undefined;
+  /** Environment, working directory and user (the image's config, -e, -w, -u); default: root in /. */
+  process?: ProcessConfig | undefined;
 }
 
 export function helperRunArgs(spec: LaunchSpec): string[] {
@@ -47,6 +50,7 @@ export function helperRunArgs(spec: LaunchSpec): string[] {
     spec.paths.pidFile,
     ...(spec.userns ? ['--userns', idMapArg(spec.userns)] : []),
     ...(spec.cgroup ? cgroupDirs(spec.cgroup).flatMap((dir) => ['--cgroup', dir]) : []),
+    ...processHelperArgs(spec.process),
     ...confineHelperArgs(spec.confinement ?? defaultProfile(), spec.seccompRules),
     '--',
     ...spec.command,

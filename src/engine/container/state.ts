@@ -22,7 +22,8 @@ export type ContainerStatus = 'creating' | 'running' | 'stopping' | 'stopped';
 export interface ContainerState {
   id: string;
   status: ContainerStatus;
-  image: { digest: string; source: string };
+  /** digest: the image's id (the sha256 of its config; of the archive for a flat one). */
+  image: { digest: string; source: string; tags?: string[] };
   /** Lower layers, topmost first: the image's directories as they are on disk. */
   lowers: string[];
   /** What each lower is (its number, diff_id and created_by), topmost first as lowers; absent in records of older versions. */

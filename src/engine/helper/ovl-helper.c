@@ -9,8 +9,19 @@
  *   ovl-helper mount LOWERDIRS UPPER WORK MERGED [OPTION=VALUE...]
  *   ovl-helper umount PATH
  *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]...
- *                  [--userns BASE:SIZE] [CONFINEMENT] -- CMD ARG...
+ *                  [--userns BASE:SIZE] [PROCESS] [CONFINEMENT] -- CMD ARG...
  *   ovl-helper idmap SRC DST BASE:SIZE
+ *   ovl-helper read-in-root ROOT PATH   (read-in-root.h)
+ *
+ * PROCESS (the image's config and docker run's -e, -w, -u, resolved by
+ * overlay-tui):
+ *   --env K=V          set K in the command's environment, over the
+ *                      defaults (PATH, HOME, HOSTNAME, TERM); repeatable
+ *   --workdir DIR      the command's working directory in the container,
+ *                      made (root's, 0755) if missing, as Docker does
+ *   --user UID:GID     run as this user and group; a uid other than 0 keeps
+ *                      no effective or permitted capability (Docker's rule)
+ *   --groups N,N,...   its supplementary groups (default: none)
  *
  * CONFINEMENT (the container is confined unless --privileged):
  *   --caps N,N,...     capability numbers to keep (default: Docker's 14)
@@ -28,6 +39,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,11 +60,16 @@
 #include "container-mounts.h"
 #include "helper-errors.h"
 #include "mount-api.h"
+#include "read-in-root.h"
 #include "rmtree.h"
 #include "seccomp.h"
 #include "userns.h"
 
 /* ---- mount / umount (run in the caller's mount namespace) ---------------- */
+
+/* The lowers come as one argument, "top:...:bottom", as lowerdir writes
+ * them (overlay-tui's paths never hold ':'); each is passed on alone. */
+enum { MAX_LOWERS = 1024 };
 
 static int cmd_mount(int argc, char **argv) {
   if (argc < 5) die(2, "usage: mount LOWERDIRS UPPER WORK MERGED [OPTION=VALUE...]");
@@ -60,7 +77,14 @@ static int cmd_mount(int argc, char **argv) {
   const char *opts[32];
   int nopts = 0;
   for (int i = 5; i < argc && nopts < 32; i++) opts[nopts++] = argv[i];
-  if (mount_overlay(argv[1], argv[2], argv[3], argv[4], opts, nopts, reason, sizeof reason) != 0) {
+  static const char *lowers[MAX_LOWERS];
+  int nlowers = 0;
+  for (char *save = NULL, *dir = strtok_r(argv[1], ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    if (nlowers == MAX_LOWERS) die(2, "mount: more than %d lower layers", MAX_LOWERS);
+    lowers[nlowers++] = dir;
+  }
+  if (nlowers == 0) die(2, "mount: no lower layer");
+  if (mount_overlay(lowers, nlowers, argv[2], argv[3], argv[4], opts, nopts, reason, sizeof reason) != 0) {
     /* One line on stderr: the error and the kernel's own reason. */
     fprintf(stderr, "mount overlay on %s: %s%s%s\n", argv[4], strerror(errno), reason[0] ? ": " : "",
             reason);
@@ -82,7 +106,7 @@ static int cmd_umount(int argc, char **argv) {
 
 /* ---- run: the container ------------------------------------------------- */
 
-enum { MAX_CONFINE_PATHS = 64 };
+enum { MAX_CONFINE_PATHS = 64, MAX_ENV = 1024, MAX_GROUPS = 64 };
 
 struct run_args {
   const char *root;
@@ -100,8 +124,79 @@ struct run_args {
   int ncgroups;
   int userns; /* --userns given: in a user namespace, with map */
   struct ovl_idmap map;
+  const char *env[MAX_ENV];
+  int nenv;
+  const char *workdir;
+  int set_user; /* --user given */
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[MAX_GROUPS];
+  int ngroups;
   char **argv;
 };
+
+/* "N" within 0..2^32-2 (-1 is no id). 0, or -1. */
+static int parse_id(const char *s, const char **end, unsigned *id) {
+  char *e;
+  errno = 0;
+  unsigned long v = strtoul(s, &e, 10);
+  if (e == s || errno || *s == '-' || v >= 0xffffffffUL) return -1;
+  *id = (unsigned)v;
+  *end = e;
+  return 0;
+}
+
+static int parse_user(const char *s, struct run_args *a) {
+  const char *e;
+  unsigned uid, gid;
+  if (parse_id(s, &e, &uid) != 0 || *e != ':' || parse_id(e + 1, &e, &gid) != 0 || *e) return -1;
+  a->uid = uid, a->gid = gid, a->set_user = 1;
+  return 0;
+}
+
+static int parse_groups(const char *s, struct run_args *a) {
+  a->ngroups = 0;
+  while (*s) {
+    const char *e;
+    unsigned g;
+    if (a->ngroups == MAX_GROUPS || parse_id(s, &e, &g) != 0 || (*e != ',' && *e)) return -1;
+    a->groups[a->ngroups++] = g;
+    s = *e ? e + 1 : e;
+  }
+  return 0;
+}
+
+/* mkdir -p inside the container, after the pivot: every path resolves in
+ * its root, symlinks included, so none leads out of it. */
+static void make_workdir(const char *dir) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) child_failx(EXIT_SETUP, "--workdir is too long");
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p != 0) continue;
+    char c = *p;
+    *p = 0;
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) child_fail(EXIT_SETUP, "create the working directory %s", path);
+    *p = c;
+    if (c == 0) break;
+  }
+  if (chdir(dir) != 0) child_fail(EXIT_SETUP, "chdir to the working directory %s", dir);
+}
+
+/* The user last: setgroups and setgid need CAP_SETGID, setuid CAP_SETUID.
+ * Leaving uid 0 clears the permitted and effective sets (no keep-caps),
+ * and they are cleared again explicitly, as Docker gives a non-root user
+ * only the bounding set (oci.SetCapabilities): a setuid-root program or a
+ * file capability may still raise them, within the bounding set. */
+static void switch_user(const struct run_args *a, uint64_t caps) {
+  if (!a->set_user) {
+    if (caps_set_final(caps) != 0) child_fail(EXIT_SETUP, "set capabilities");
+    return;
+  }
+  if (setgroups((size_t)a->ngroups, a->groups) != 0) child_fail(EXIT_SETUP, "set the supplementary groups");
+  if (setresgid(a->gid, a->gid, a->gid) != 0) child_fail(EXIT_SETUP, "set group %u", (unsigned)a->gid);
+  if (setresuid(a->uid, a->uid, a->uid) != 0) child_fail(EXIT_SETUP, "set user %u", (unsigned)a->uid);
+  if (caps_set_final(a->uid == 0 ? caps : 0) != 0) child_fail(EXIT_SETUP, "set capabilities");
+}
 
 /* HARDENING STEP. After the pivot and before the image's command, which is
  * untrusted code running as root from here on. The order matters: the
@@ -110,13 +205,15 @@ struct run_args {
 static void harden(const struct run_args *a) {
   if (a->privileged) {
     if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(EXIT_SETUP, "no_new_privs");
+    /* Every capability for root; a non-root user still keeps none. */
+    if (a->set_user) switch_user(a, ~0ULL);
     return;
   }
   if (caps_drop_bounding(a->caps) != 0) child_fail(EXIT_SETUP, "drop capabilities from the bounding set");
   if (a->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(EXIT_SETUP, "no_new_privs");
   char err[512];
   if (a->seccomp && ovl_seccomp_load(err, sizeof err) != 0) child_failx(EXIT_SETUP, "%s", err);
-  if (caps_set_final(a->caps) != 0) child_fail(EXIT_SETUP, "set capabilities");
+  switch_user(a, a->caps);
 }
 
 static void exec_command(const struct run_args *a) {
@@ -128,6 +225,14 @@ static void exec_command(const struct run_args *a) {
   setenv("HOME", "/root", 1);
   setenv("HOSTNAME", a->hostname, 1);
   if (termbuf[0]) setenv("TERM", termbuf, 1);
+  /* The image's Env and -e, over the defaults (overlay-tui decided which win). */
+  for (int i = 0; i < a->nenv; i++) {
+    const char *eq = strchr(a->env[i], '=');
+    char key[256];
+    if (!eq || eq == a->env[i] || (size_t)(eq - a->env[i]) >= sizeof key) continue;
+    snprintf(key, sizeof key, "%.*s", (int)(eq - a->env[i]), a->env[i]);
+    setenv(key, eq + 1, 1);
+  }
   /* No descriptor of the host's may leak into the container. */
   syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   execvp(a->argv[0], a->argv);
@@ -150,6 +255,8 @@ static void container_init(const struct run_args *a, int go_fd) {
   }
   pivot_into(rootfd, a->root);
   if (sethostname(a->hostname, strlen(a->hostname)) != 0) child_fail(EXIT_SETUP, "sethostname");
+  /* As root, before the user changes (runc's order): Docker makes it as root too. */
+  if (a->workdir) make_workdir(a->workdir);
   harden(a);
   exec_command(a);
 }
@@ -205,6 +312,17 @@ static int cmd_run(int argc, char **argv) {
     } else if (strcmp(opt, "--userns") == 0) {
       if (ovl_idmap_parse(argv[++i], &a.map) != 0) die(2, "run: --userns wants BASE:SIZE, not %s", argv[i]);
       a.userns = 1;
+    }
+    else if (strcmp(opt, "--env") == 0) {
+      if (a.nenv == MAX_ENV) die(2, "run: too many --env");
+      a.env[a.nenv++] = argv[++i];
+    } else if (strcmp(opt, "--workdir") == 0) {
+      a.workdir = argv[++i];
+      if (a.workdir[0] != '/') die(2, "run: --workdir wants an absolute path, not %s", a.workdir);
+    } else if (strcmp(opt, "--user") == 0) {
+      if (parse_user(argv[++i], &a) != 0) die(2, "run: --user wants UID:GID, not %s", argv[i]);
+    } else if (strcmp(opt, "--groups") == 0) {
+      if (parse_groups(argv[++i], &a) != 0) die(2, "run: --groups wants N,N,..., not %s", argv[i]);
     }
     else if (strcmp(opt, "--caps") == 0) {
       if (caps_parse(argv[++i], &a.caps) != 0) die(2, "run: --caps %s: not a list of capability numbers", argv[i]);
@@ -285,6 +403,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "idmap") == 0) return cmd_idmap(argc - 1, argv + 1);
   if (strcmp(argv[1], "rmtree") == 0) return cmd_rmtree(argc - 1, argv + 1);
+  if (strcmp(argv[1], "read-in-root") == 0) return cmd_read_in_root(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }

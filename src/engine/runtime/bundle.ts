@@ -8,6 +8,7 @@ import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 import type { ContainerPaths } from '../container/state.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import { ociConfig } from './oci-config.js';
+import type { ProcessConfig } from '../container/process-config.js';
 import {
   bundlePaths,
   cgroupsPathFor,
@@ -24,6 +25,7 @@ export interface RuntimeRunSpec {
   profile: ConfineProfile;
   limits: ResourceLimits;
   userns?: IdMap;
+  process?: ProcessConfig | undefined;
 }
 
 /** Writes a fresh bundle (a restart's leftovers, such as the old pid file, go first). */
@@ -44,6 +46,7 @@ export function writeBundle(
     terminal: io.terminal,
     cgroupsPath: cgroupsPathFor(spec.runtime, containerId(spec.paths)),
     userns: spec.userns,
+    process: spec.process,
   });
   writeFileSync(bundle.config, `${JSON.stringify(config, null, 2)}\n`);
   return bundle;

@@ -9,6 +9,8 @@ import { CPU_PERIOD_US, cpuQuotaUs } from '../cgroup/limits.js';
 import type { ConfineProfile, ResourceLimits } from '../confine/types.js';
 import type { IdMap } from '../../overlay/id-map.js';
 import { ALL_CAPABILITIES } from '../confine/capabilities.js';
+import { overEnv } from '../container/image-command.js';
+import type { ProcessConfig } from '../container/process-config.js';
 import {
   OCI_VERSION,
   type OciConfig,
@@ -32,6 +34,8 @@ export interface OciConfigInput {
   cgroupsPath: string;
   /** --userns: a user namespace, container 0.. as host base.. (the lowers already idmapped). */
   userns?: IdMap | undefined;
+  /** The image's config and -e, -w, -u, as the helper gets them; default: root in /. */
+  process?: ProcessConfig | undefined;
 }
 
 /** The helper's environment for the command (exec_command in ovl-helper.c). */
@@ -110,19 +114,28 @@ export function ociConfig(input: OciConfigInput): OciConfig {
   const { profile } = input;
   const caps = profile.privileged ? [...ALL_CAPABILITIES] : [...profile.capabilities];
   const seccomp = profile.privileged ? undefined : profile.seccomp;
+  const user = input.process?.user;
+  // Docker's rule (oci.SetCapabilities): a user other than root gets the
+  // bounding set only, as execve would leave it; the helper does the same.
+  const root = (user?.uid ?? 0) === 0;
   return {
     ociVersion: OCI_VERSION,
     process: {
       terminal: input.terminal,
-      user: { uid: 0, gid: 0 },
+      user: {
+        uid: user?.uid ?? 0,
+        gid: user?.gid ?? 0,
+        ...(user && user.groups.length > 0 ? { additionalGids: [...user.groups] } : {}),
+      },
       args: [...input.args],
-      env: containerEnv(input.hostname, input.term),
-      cwd: '/',
+      env: overEnv(containerEnv(input.hostname, input.term), input.process?.env ?? []),
+      // runc makes a missing cwd after the pivot, as root (the helper too).
+      cwd: input.process?.cwd ?? '/',
       // Inheritable and ambient stay empty (CVE-2022-24769).
       capabilities: {
         bounding: caps,
-        effective: [...caps],
-        permitted: [...caps],
+        effective: root ? [...caps] : [],
+        permitted: root ? [...caps] : [],
         inheritable: [],
         ambient: [],
       },

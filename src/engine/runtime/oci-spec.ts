@@ -46,7 +46,7 @@ export interface OciConfig {
   ociVersion: string;
   process: {
     terminal: boolean;
-    user: { uid: number; gid: number };
+    user: { uid: number; gid: number; additionalGids?: number[] };
     args: string[];
     env: string[];
     cwd: string;
