@@ -16,6 +16,7 @@ import { printablePath } from '../../overlay/printable-path.js';
 import { tarXattrs } from './entry-xattrs.js';
 import { NO_LOWERS, planLayer, type PlannedItem } from './layer-plan.js';
 import type { TarMember } from './tar-encode.js';
+import { OVERFLOW_ID, type IdMap } from '../../overlay/id-map.js';
 import { TarSink } from './tar-sink.js';
 
 export interface WrittenLayer {
@@ -33,6 +34,14 @@ export interface WrittenLayer {
 export interface UpperSource {
   upper: string;
   lowers: readonly string[];
+  /** --userns: upper holds host ids (base+N); the layer gets the container's (N). */
+  userns?: IdMap;
+}
+
+/** A host id of an upper entry as the container's id; unmapped ones as the overflow id. */
+function containerId(id: number, map: IdMap | undefined): number {
+  if (!map) return id;
+  return id >= map.base && id < map.base + map.size ? id - map.base : OVERFLOW_ID;
 }
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
@@ -50,6 +59,7 @@ class LayerTarWriter {
   constructor(
     private readonly sink: TarSink,
     private readonly roots: { upper: string; lowers: readonly string[] },
+    private readonly userns?: IdMap,
   ) {}
 
   private abs(ref: LayerRef): string {
@@ -76,7 +86,7 @@ class LayerTarWriter {
     }
     if (item.what === 'opaque') {
       const name = `${tarName(item.path, true)}.wh..wh..opq`;
-      this.put({ name, kind: 'file', mode: 0o600, uid: e.uid, gid: e.gid, size: 0, mtime });
+      this.put({ name, kind: 'file', mode: 0o600, uid: 0, gid: 0, size: 0, mtime });
       return;
     }
     if (e.type === 'socket') {
@@ -90,8 +100,8 @@ class LayerTarWriter {
       name: tarName(item.path, e.type === 'dir'),
       kind: e.type === 'char' || e.type === 'block' || e.type === 'symlink' ? e.type : 'file',
       mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
+      uid: item.ref.layer === 'upper' ? containerId(e.uid, this.userns) : e.uid,
+      gid: item.ref.layer === 'upper' ? containerId(e.gid, this.userns) : e.gid,
       size: 0,
       mtime,
     };
@@ -140,18 +150,14 @@ class LayerTarWriter {
 }
 
 /** Writes the layer to outFile (made new, 0600); removes it again if anything fails. */
-function writeLayerFile(
-  outFile: string,
-  roots: { upper: string; lowers: readonly string[] },
-  withLowers: boolean,
-): WrittenLayer {
+function writeLayerFile(outFile: string, roots: UpperSource, withLowers: boolean): WrittenLayer {
   const fd = openSync(outFile, 'wx', 0o600);
   let ok = false;
   try {
     const sink = new TarSink(fd);
     const upperDir = bytesOf(roots.upper);
     const lowerDirs = roots.lowers.map(bytesOf);
-    const writer = new LayerTarWriter(sink, { upper: upperDir, lowers: lowerDirs });
+    const writer = new LayerTarWriter(sink, { upper: upperDir, lowers: lowerDirs }, roots.userns);
     const plan = planLayer({
       upper: scanLayer(upperDir),
       lowers: withLowers ? () => lowerDirs.map((d) => scanLayer(d)) : NO_LOWERS,
@@ -177,7 +183,7 @@ function writeLayerFile(
  * be frozen meanwhile (freeze.ts): the upper is read as it is on disk.
  */
 export function writeUpperLayer(container: UpperSource, outFile: string): WrittenLayer {
-  return writeLayerFile(outFile, { upper: container.upper, lowers: container.lowers }, true);
+  return writeLayerFile(outFile, container, true);
 }
 
 /** A stored layer directory (whiteouts as 0/0 devices, opaque xattrs) as a layer tar at outFile. */
