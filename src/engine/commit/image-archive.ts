@@ -6,7 +6,8 @@
  *           reads (it looks only at manifest.json);
  *   oci:    an OCI image archive (what `podman save --format oci-archive`
  *           and skopeo's oci-archive: write), the tag in index.json's
- *           org.opencontainers.image.ref.name.
+ *           org.opencontainers.image.ref.name (name:tag), plus a
+ *           manifest.json so that Docker 20.10 loads it as well.
  * Layers are uncompressed tars, so a layer blob's digest is its diff_id.
  * Written to FILE.partial-PID and renamed: no half archive is left.
  */
@@ -111,20 +112,20 @@ export function writeImageArchive(
       written.add(layer.diffId);
       sink.memberFromFile({ ...FILE, name: blobPath(layer.diffId) }, layer.path);
     }
-    if (format === 'docker') {
-      const legacy = [
-        {
-          Config: blobPath(configDigest),
-          RepoTags: [refText(image.ref)],
-          Layers: image.layers.map((l) => blobPath(l.diffId)),
-        },
-      ];
-      sink.memberWithData({ ...FILE, name: 'manifest.json' }, json(legacy));
-      const top = image.layers.at(-1);
-      if (top) {
-        const repositories = { [image.ref.name]: { [image.ref.tag]: hexOf(top.diffId) } };
-        sink.memberWithData({ ...FILE, name: 'repositories' }, json(repositories));
-      }
+    // manifest.json also in the OCI form: the layout allows other files, and
+    // it is all Docker before 25 reads (without it, its load fails).
+    const legacy = [
+      {
+        Config: blobPath(configDigest),
+        RepoTags: [refText(image.ref)],
+        Layers: image.layers.map((l) => blobPath(l.diffId)),
+      },
+    ];
+    sink.memberWithData({ ...FILE, name: 'manifest.json' }, json(legacy));
+    const top = image.layers.at(-1);
+    if (format === 'docker' && top) {
+      const repositories = { [image.ref.name]: { [image.ref.tag]: hexOf(top.diffId) } };
+      sink.memberWithData({ ...FILE, name: 'repositories' }, json(repositories));
     }
     sink.end();
     closeSync(fd);
