@@ -1,0 +1,88 @@
+/**
+ * Commit of a running container: its cgroup is frozen while the upper is
+ * read (the layer holds whole lines of a file the container keeps
+ * appending to) and thawed after (the file grows again).
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from './support/cli.js';
+import { readTar } from './support/layer-tar.js';
+import { startCli, waitForInit, waitForPath } from './support/spawn-cli.js';
+import { removeRoot, tempRoot } from './support/state-root.js';
+import { isCgroupFrozen, whileFrozen } from '../src/engine/commit/freeze.js';
+import type { ContainerState } from '../src/engine/container/state.js';
+
+let root: string;
+beforeEach(() => {
+  root = tempRoot('ovt-commitf-');
+});
+afterEach(() => removeRoot(root));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('commit of a running container', () => {
+  it('freezes it while reading, thaws it after, and the layer holds whole lines', async () => {
+    const run = startCli([
+      'run',
+      '--root',
+      root,
+      '--name',
+      'busy',
+      '--',
+      'sh',
+      '-c',
+      'i=0; while true; do i=$((i+1)); echo "line $i" >> /log; sleep 0.02; done',
+    ]);
+    try {
+      await waitForInit(root);
+      const upperLog = join(root, 'containers', 'busy', 'upper', 'log');
+      await waitForPath(upperLog);
+      const state = JSON.parse(
+        readFileSync(join(root, 'containers', 'busy', 'state.json'), 'utf8'),
+      ) as ContainerState;
+      expect(state.cgroup).toBeDefined();
+
+      // The freezer itself: frozen inside, thawed after.
+      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+      const inside = await whileFrozen(state.cgroup, 'busy', () => {
+        const size = statSync(upperLog).size;
+        spawnSync('sleep', ['0.2']);
+        return {
+          frozen: isCgroupFrozen(state.cgroup!, 'busy'),
+          grew: statSync(upperLog).size !== size,
+        };
+      });
+      expect(inside).toEqual({ frozen: true, grew: false });
+      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+
+      const out = join(root, 'busy.tar');
+      const c = cli(['commit', '--root', root, '-o', out, 'busy']);
+      expect(c.stderr).toBe('');
+      expect(c.code).toBe(0);
+      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+      // Thawed: it appends again.
+      const after = statSync(upperLog).size;
+      for (let i = 0; i < 200 && statSync(upperLog).size === after; i++) await sleep(20);
+      expect(statSync(upperLog).size).toBeGreaterThan(after);
+
+      const dir = join(root, 'x');
+      mkdirSync(dir);
+      expect(spawnSync('tar', ['-xf', out, '-C', dir]).status).toBe(0);
+      const [manifest] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+        Layers: string[];
+      }[];
+      const members = await readTar(join(dir, manifest?.Layers.at(-1) ?? ''));
+      const log = members.find((m) => m.name === 'log')?.data.toString() ?? '';
+      const lines = log.split('\n');
+      expect(lines.pop()).toBe(''); // ends with a whole line
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines).toEqual(lines.map((_, i) => `line ${i + 1}`));
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
+    expect(existsSync(join(root, 'containers', 'busy'))).toBe(false);
+  });
+});
