@@ -42,26 +42,27 @@ describe('commit of a running container', () => {
       const state = JSON.parse(
         readFileSync(join(root, 'containers', 'busy', 'state.json'), 'utf8'),
       ) as ContainerState;
-      expect(state.cgroup).toBeDefined();
+      const cg = state.cgroup;
+      if (!cg) throw new Error('the container has no cgroup');
 
       // The freezer itself: frozen inside, thawed after.
-      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+      expect(isCgroupFrozen(cg, 'busy')).toBe(false);
       const inside = await whileFrozen(state.cgroup, 'busy', () => {
         const size = statSync(upperLog).size;
         spawnSync('sleep', ['0.2']);
         return {
-          frozen: isCgroupFrozen(state.cgroup!, 'busy'),
+          frozen: isCgroupFrozen(cg, 'busy'),
           grew: statSync(upperLog).size !== size,
         };
       });
       expect(inside).toEqual({ frozen: true, grew: false });
-      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+      expect(isCgroupFrozen(cg, 'busy')).toBe(false);
 
       const out = join(root, 'busy.tar');
       const c = cli(['commit', '--root', root, '-o', out, 'busy']);
       expect(c.stderr).toBe('');
       expect(c.code).toBe(0);
-      expect(isCgroupFrozen(state.cgroup!, 'busy')).toBe(false);
+      expect(isCgroupFrozen(cg, 'busy')).toBe(false);
       // Thawed: it appends again.
       const after = statSync(upperLog).size;
       for (let i = 0; i < 200 && statSync(upperLog).size === after; i++) await sleep(20);

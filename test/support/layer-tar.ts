@@ -24,7 +24,9 @@ export async function readTar(file: string): Promise<TarRead[]> {
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => {
+        chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
         const xattrs = Object.keys(h.pax ?? {})
           .filter((k) => k.startsWith('SCHILY.xattr.'))
