@@ -130,6 +130,13 @@ describe('commit of a kept container', () => {
     const tag = cli(['commit', '--root', root, '--tag', 'Bad:Tag!', '-o', 'x', 'c']);
     expect(tag.code).toBe(2);
     expect(tag.stderr.split('\n')).toHaveLength(2);
+    const runC = runIn(root, ['true'], ['--keep', '--name', 'c']);
+    expect(runC.code).toBe(0);
+    const badDir = cli(['commit', '--root', root, '-o', join(root, 'no/such/x.tar'), 'c']);
+    expect(badDir.code).toBe(125);
+    expect(badDir.stderr).toBe(
+      `overlay-tui: ${join(root, 'no/such')} is not a directory: cannot write ${join(root, 'no/such/x.tar')} there\n`,
+    );
     const noOut = cli(['commit', '--root', root, 'c']);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/^overlay-tui commit: no -o FILE/);

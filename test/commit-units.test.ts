@@ -91,6 +91,9 @@ describe('a stored layer directory as a layer tar', () => {
     setAttributeSync(join(layer, 'etc/opq'), 'trusted.overlay.opaque', 'y');
     setAttributeSync(join(layer, 'etc/opq/new'), 'user.kept', 'v');
     expect(spawnSync('mknod', [join(layer, 'etc/gone'), 'c', '0', '0']).status).toBe(0);
+    // An xattr whiteout (Linux 6.7+): a zero-size file marked trusted.overlay.whiteout.
+    writeFileSync(join(layer, 'etc/xgone'), '');
+    setAttributeSync(join(layer, 'etc/xgone'), 'trusted.overlay.whiteout', '');
     const w = writeLayerFromDir(layer, join(root, 'l.tar'));
     const again = writeLayerFromDir(layer, join(root, 'l2.tar'));
     expect(again.diffId).toBe(w.diffId);
@@ -101,8 +104,9 @@ describe('a stored layer directory as a layer tar', () => {
       'etc/opq/ ',
       'etc/opq/.wh..wh..opq ',
       'etc/opq/new user.kept',
+      'etc/.wh.xgone ',
     ]);
-    expect(w.members).toBe(5);
+    expect(w.members).toBe(6);
   });
 });
 

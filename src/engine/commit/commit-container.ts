@@ -5,7 +5,7 @@
  * while its upper is read; a kept one is read as it is.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { ContainerPaths, ContainerState } from '../container/state.js';
@@ -106,6 +106,12 @@ export async function commitContainer(
   // Layer tars go beside the output (the same file system: the archive is
   // assembled from them), or under the state root for the store.
   const near = opts.out ? dirname(opts.out) : store.root;
+  // The user's own path: a symlinked directory is fine here (this is not the state root).
+  if (!statSync(near, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(
+      `${near} is not a directory: cannot write ${opts.out ?? 'the layer'} there`,
+    );
+  }
   const tmp = mkdtempSync(join(near, `.${opts.out ? basename(opts.out) : 'commit'}-`));
   try {
     const source = {
