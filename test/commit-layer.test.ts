@@ -137,9 +137,31 @@ describe('commit of a kept container', () => {
     expect(badDir.stderr).toBe(
       `overlay-tui: ${join(root, 'no/such')} is not a directory: cannot write ${join(root, 'no/such/x.tar')} there\n`,
     );
+    const unknown = cli(['commit', '--root', root, '--bogus', 'c']);
+    expect(unknown.stderr).toBe(
+      `overlay-tui commit: Unknown option '--bogus' (see 'overlay-tui commit --help')\n`,
+    );
+    const format = cli(['commit', '--root', root, '--format', 'zip', '-o', 'x', 'c']);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toBe(
+      `overlay-tui commit: --format: 'zip' is not one of docker, oci (see 'overlay-tui commit --help')\n`,
+    );
     const noOut = cli(['commit', '--root', root, 'c']);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/^overlay-tui commit: no -o FILE/);
+  });
+});
+
+describe('commit --help', () => {
+  it('is listed in the top help, and its SYNOPSIS names every option', () => {
+    expect(cli(['--help']).stdout).toMatch(/^ {4}commit {3}write a container's upper/m);
+    const help = cli(['commit', '--help']);
+    expect(help.code).toBe(0);
+    const synopsis = help.stdout.split(/\n(?=[A-Z])/).find((s) => s.startsWith('SYNOPSIS')) ?? '';
+    const options = help.stdout.split(/\n(?=[A-Z])/).find((s) => s.startsWith('OPTIONS')) ?? '';
+    const names = [...options.matchAll(/^ {4}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] ?? '');
+    expect(names).toEqual(['--tag', '--output', '--format', '--root', '--help']);
+    for (const o of names.filter((n) => n !== '--help')) expect(synopsis, o).toContain(`[${o}`);
   });
 });
 

@@ -12,8 +12,8 @@ export const COMMIT_HELP = `NAME
     overlay-tui commit - write a container's upper as a new image layer
 
 SYNOPSIS
-    overlay-tui commit [--tag NAME[:TAG]] [-o FILE] [--format docker|oci]
-                       [--root DIR] NAME
+    overlay-tui commit [--tag NAME[:TAG]] [--output|-o FILE]
+                       [--format docker|oci] [--root DIR] NAME
 
 DESCRIPTION
     Writes the container's upper directory as a layer tar in the form image
