@@ -4,7 +4,15 @@
  * metacopy file from a real overlay mounted with redirect_dir=on,metacopy=on.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, utimesSync, renameSync } from 'node:fs';
+import {
+  statSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  chmodSync,
+  utimesSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setAttributeSync, listAttributesSync } from '@napi-rs/xattr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -121,6 +129,29 @@ describe('commit of a kept container', () => {
     const layerOf = (s: string) => / layer (sha256:[0-9a-f]{64})/.exec(s)?.[1];
     expect(layerOf(again.stdout)).toBe(layerOf(c.stdout));
     expect(mountsUnder(root)).toEqual([]);
+  });
+
+  it("writes a --userns container's files with the container's ids, not the host's", async () => {
+    const run = runIn(
+      root,
+      ['sh', '-c', 'echo x > /root/u && echo y > /root/n && chown 5:6 /root/n'],
+      ['--userns', '--keep', '--name', 'u'],
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const hostUid = statSync(join(root, 'containers/u/upper/root/u')).uid;
+    expect(hostUid).toBeGreaterThan(0); // the upper holds host ids
+    const out = join(root, 'u.tar');
+    const c = cli(['commit', '--root', root, '-o', out, 'u']);
+    expect(c.code, c.stderr).toBe(0);
+    const dir = join(root, 'ux');
+    untar(out, dir);
+    const members = await readTar(topLayer(dir));
+    const ids = (name: string) => {
+      const m = members.find((x) => x.name === name);
+      return m && `${m.uid}:${m.gid}`;
+    };
+    expect([ids('root/'), ids('root/u'), ids('root/n')]).toEqual(['0:0', '0:0', '5:6']);
   });
 
   it('refuses what it cannot do in one line: an unknown container, a bad tag, no -o', () => {
