@@ -3,7 +3,7 @@
  * read (the layer holds whole lines of a file the container keeps
  * appending to) and thawed after (the file grows again).
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,4 +102,47 @@ describe('commit of a running container', () => {
     }
     expect(existsSync(join(root, 'containers', 'busy'))).toBe(false);
   });
+});
+
+describe('a signal during the commit of a running container', () => {
+  it('thaws the container, writes nothing, and exits 128+N', async () => {
+    const run = startCli([
+      'run',
+      '--root',
+      root,
+      '--name',
+      'sig',
+      '--',
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/big bs=1M count=300 2>/dev/null; touch /ready; while true; do echo x >> /log; sleep 0.02; done',
+    ]);
+    try {
+      await waitForInit(root);
+      await waitForPath(join(root, 'containers', 'sig', 'upper', 'ready'), 60_000);
+      const state = JSON.parse(
+        readFileSync(join(root, 'containers', 'sig', 'state.json'), 'utf8'),
+      ) as ContainerState;
+      const cg = state.cgroup;
+      if (!cg) throw new Error('the container has no cgroup');
+      const out = join(root, 'sig.tar');
+      const commit = startCli(['commit', '--root', root, '-o', out, 'sig']);
+      // Signal it once the container is frozen, i.e. in the middle of the read.
+      for (let i = 0; i < 2000 && !isCgroupFrozen(cg, 'sig'); i++) await sleep(2);
+      expect(isCgroupFrozen(cg, 'sig')).toBe(true);
+      commit.child.kill('SIGINT');
+      const { code } = await commit.exit;
+      expect(commit.stderr()).toBe(
+        'overlay-tui: stopped on SIGINT; container sig was thawed and nothing was written\n',
+      );
+      expect(code).toBe(130);
+      expect(isCgroupFrozen(cg, 'sig')).toBe(false);
+      expect(
+        readdirSync(root).filter((n) => n.startsWith('.sig.tar') || n.startsWith('sig.tar')),
+      ).toEqual([]);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exit;
+    }
+  }, 120_000);
 });

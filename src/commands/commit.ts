@@ -1,5 +1,8 @@
 /** `overlay-tui commit`: a container's upper as a new image layer, written as an archive Docker and podman load. */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UserError } from '../engine/errors.js';
+import { SignalGuard } from '../engine/signal-guard.js';
 import { ARCHIVE_FORMATS, type ArchiveFormat } from '../engine/commit/image-archive.js';
 import { commitContainer, STORE_WIRED } from '../engine/commit/commit-container.js';
 import { defaultImageRef, parseImageRef, refText } from '../engine/commit/image-ref.js';
@@ -77,12 +80,29 @@ export async function commitCommand(argv: string[]): Promise<number> {
   const target = namedContainer(store, name);
   const out = values.output !== undefined ? resolve(values.output) : undefined;
   const tty = process.stderr.isTTY;
-  const result = await commitContainer(store, target, {
-    ref,
-    format,
-    ...(out !== undefined ? { out } : {}),
-    ...(tty ? { onStep: (line: string) => process.stderr.write(`overlay-tui: ${line}\n`) } : {}),
-  });
+  // The writing is synchronous: a signal is seen when it ends. It is still
+  // caught, so that the temporary layer tars are removed (and a frozen
+  // container thawed, freeze.ts) instead of the process dying half way;
+  // an archive finished meanwhile is removed again.
+  const guard = new SignalGuard();
+  let result;
+  try {
+    result = await commitContainer(store, target, {
+      ref,
+      format,
+      ...(out !== undefined ? { out } : {}),
+      ...(tty ? { onStep: (line: string) => process.stderr.write(`overlay-tui: ${line}\n`) } : {}),
+    });
+    for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    guard.dispose();
+  }
+  const sig = guard.receivedSignal;
+  if (sig) {
+    if (out !== undefined) rmSync(out, { force: true });
+    throw new UserError(`stopped on ${sig}; nothing was written`, guard.exitCode);
+  }
   for (const w of result.warnings) process.stderr.write(`overlay-tui: ${safeLine(w)}\n`);
   const parts = [refText(ref), result.archiveImageId, `layer ${result.layer.diffId}`];
   if (out !== undefined) parts.push(`-> ${out} (${format})`);

@@ -17,6 +17,7 @@ import {
   writeCgroupFile,
 } from '../cgroup/files.js';
 import { sleepSync } from '../proc.js';
+import { SignalGuard } from '../signal-guard.js';
 
 const FREEZE_TIMEOUT_MS = 10_000;
 
@@ -81,6 +82,13 @@ export async function whileFrozen<T>(
     );
   }
   const wasFrozen = freezer.isFrozen();
+  // Ctrl-C (or SIGTERM, SIGHUP) must not leave the container frozen for
+  // good: Node's default is to die at once, past every finally. With a
+  // handler the signal waits for the read to end, the thaw runs, and the
+  // commit then stops with 128+N. (SIGKILL cannot be caught: after one,
+  // thaw with "echo 0 > DIR/cgroup.freeze".)
+  const guard = new SignalGuard();
+  let result: T;
   try {
     if (!wasFrozen) {
       freezer.freeze();
@@ -93,8 +101,22 @@ export async function whileFrozen<T>(
         sleepSync(10);
       }
     }
-    return await fn();
+    result = await fn();
+    // A signal that came during the synchronous read reaches its handler
+    // only after the event loop has polled: measured, one setImmediate is
+    // not enough, two are. Let it come before the guard goes.
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   } finally {
     if (!wasFrozen) freezer.thaw();
+    guard.dispose();
   }
+  const sig = guard.receivedSignal;
+  if (sig) {
+    throw new UserError(
+      `stopped on ${sig}; container ${id} was thawed and nothing was written`,
+      guard.exitCode,
+    );
+  }
+  return result;
 }
