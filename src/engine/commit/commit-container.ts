@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, errnoCode } from '../errors.js';
 import type { ContainerPaths, ContainerState } from '../container/state.js';
 import type { ImageConfig } from '../image/image-record.js';
 import type { StateRoot } from '../state-root.js';
@@ -120,7 +120,19 @@ export async function commitContainer(
       ...(state.userns ? { userns: state.userns } : {}),
     };
     const upperTar = join(tmp, 'upper.tar');
-    const read = () => writeUpperLayer(source, upperTar);
+    const read = () => {
+      try {
+        return writeUpperLayer(source, upperTar);
+      } catch (err) {
+        // A file system's refusal (the container removed meanwhile, a full
+        // disk) is the user's to act on; anything else is a bug and says so.
+        const cause = (err as { cause?: unknown }).cause ?? err;
+        const code = errnoCode(cause);
+        if (code === undefined) throw err;
+        const why = code === 'ENOSPC' ? 'no space left on the device' : (err as Error).message;
+        throw new UserError(`could not write container ${state.id}'s upper as a layer: ${why}`);
+      }
+    };
     const layer = target.running ? await whileFrozen(state.cgroup, state.id, read) : read();
     opts.onStep?.(`new layer: ${layer.members} entries, ${layer.size} bytes, ${layer.diffId}`);
     const warnings = [...layer.warnings];
