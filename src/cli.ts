@@ -26,6 +26,7 @@ SYNOPSIS
     overlay-tui images rm [--root DIR] IMAGE...
     overlay-tui load [--root DIR] FILE[:TAG]
     overlay-tui diff | watch [--root DIR] [--json] NAME
+    overlay-tui commit [--tag T] [-o FILE] [--format docker|oci] [--root DIR] NAME
 
 DESCRIPTION
     An image tarball is extracted once into a read-only lower directory; each
@@ -80,6 +81,8 @@ COMMANDS
     clean    clean up after runs that died
     diff     what a container changed, and the overlay reason for each entry
     watch    a running container's changes, live
+    commit   write a container's upper as a new image layer (an archive
+             that docker load and podman load take)
 
     'overlay-tui COMMAND --help' describes each one.
 `;
@@ -98,6 +101,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   clean: async () => cleanCommand,
   diff: async () => (await import('./commands/diff.js')).diffCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  commit: async () => (await import('./commands/commit.js')).commitCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
