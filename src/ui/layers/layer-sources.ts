@@ -1,0 +1,124 @@
+/**
+ * The lower pane over an image of several layers: one layer's own entries,
+ * each marked with what it does to the layers below (layer-change.ts), or
+ * the whole stack (the image without upper), each entry with the number of
+ * the layer it comes from. TreeSources for the flatten in tree-rows.ts.
+ *
+ * Both read only what the loader has loaded (the directories expanded, or
+ * the whole image once search asked for it): the lazy merges below are
+ * computed for the directories the flatten walks, and kept per classified
+ * state (the watcher makes a new one whenever the loaded trees grow).
+ */
+import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
+import {
+  type EntryType,
+  type LayerEntry,
+  type LayerRef,
+  type LowerState,
+} from '../../overlay/index.js';
+import { layerChange } from '../../overlay/layer-change.js';
+import type { TreeSource } from '../trees/pane-sources.js';
+import type { RowState, TreeRow } from '../trees/tree-rows.js';
+import { LowerMerge } from './lower-merge.js';
+
+/** Per classified state: the merge of the layers from index i down, made when first asked. */
+const merges = new WeakMap<ClassifiedLayers, Map<number, LowerMerge>>();
+
+export function lowerMerge(layers: ClassifiedLayers, from: number): LowerMerge {
+  let byFrom = merges.get(layers);
+  if (!byFrom) {
+    byFrom = new Map();
+    merges.set(layers, byFrom);
+  }
+  let merge = byFrom.get(from);
+  if (!merge) {
+    merge = new LowerMerge(layers.view.stack.lowers, layers.view.ns, from);
+    byFrom.set(from, merge);
+  }
+  return merge;
+}
+
+/** The row state for what a layer's entry at path does to the layers under it. */
+export function layerRowState(
+  layers: ClassifiedLayers,
+  index: number,
+  path: string,
+  entry: LayerEntry,
+): RowState {
+  const below = lowerMerge(layers, index + 1).entryAt(path)?.entry;
+  const change = layerChange(entry, below, layers.view.ns);
+  if (change.opaque) return 'opaque';
+  return change.letter === 'A' ? 'added' : change.letter === 'C' ? 'changed' : 'deleted';
+}
+
+function describeEntry(row: TreeRow, entry: LayerEntry, state: RowState): void {
+  row.state = state;
+  if (entry.type === 'file') row.size = entry.size;
+  if (entry.target !== undefined) row.target = entry.target;
+}
+
+/** One layer's own entries (index into the lowers, 0 = topmost). */
+export function layerSource(layers: ClassifiedLayers, index: number): TreeSource<LayerEntry> {
+  const root = layers.view.stack.lowers[index];
+  if (!root) throw new Error(`the stack has no lower layer ${index}`);
+  const children = (e: LayerEntry) => e.children;
+  return {
+    root,
+    children,
+    type: (e) => e.type,
+    describe: (e, path, row) => describeEntry(row, e, layerRowState(layers, index, path, e)),
+    keep: (path, changed) => changed.has(path),
+  };
+}
+
+/** An entry of the whole stack: what the layers' merge shows at a path. */
+export interface StackNode {
+  path: string;
+  ref: LayerRef;
+  kids?: Map<string, StackNode>;
+}
+
+const stackRoots = new WeakMap<ClassifiedLayers, StackNode>();
+
+/**
+ * The whole stack, every entry with the number of its layer (numbers:
+ * the label's number of each lower index) and its state in the container
+ * (visible, or shadowed or hidden by upper) from layerStates.
+ */
+export function stackSource(
+  layers: ClassifiedLayers,
+  layerStates: readonly ReadonlyMap<string, LowerState>[],
+  numbers: readonly number[],
+): TreeSource<StackNode> {
+  const merge = lowerMerge(layers, 0);
+  let root = stackRoots.get(layers);
+  if (!root) {
+    const top = merge.dirChain('/')?.[0];
+    if (!top) throw new Error('the merged view has no lower layer');
+    root = { path: '/', ref: top };
+    stackRoots.set(layers, root);
+  }
+  const texts = numbers.map(String);
+  return {
+    root,
+    children: (node) => {
+      if (node.ref.entry.type !== 'dir') return undefined;
+      if (!node.kids) {
+        node.kids = new Map();
+        for (const [name, ref] of merge.children(node.path)) {
+          const path = node.path === '/' ? `/${name}` : `${node.path}/${name}`;
+          node.kids.set(name, { path, ref });
+        }
+      }
+      return node.kids;
+    },
+    type: (node): EntryType => node.ref.entry.type,
+    describe: (node, _path, row) => {
+      const layer = node.ref.layer as number;
+      const status = layerStates[layer]?.get(node.ref.path)?.status ?? 'visible';
+      describeEntry(row, node.ref.entry, status);
+      row.from = texts[layer] ?? String(layer);
+    },
+    keep: (path, changed) => changed.has(path),
+  };
+}
