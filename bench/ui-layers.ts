@@ -12,7 +12,9 @@
  * stdout with the app's render options. A switch is timed from the key
  * written to stdin to the first frame Ink writes that holds the new
  * layer's selector line. The app's modules are bundled from src/ by
- * esbuild (as ui-driver.ts bundles TerminalScreen), packages external.
+ * esbuild (as ui-driver.ts bundles TerminalScreen), packages external:
+ * Ink without the CLI bundle's frame-cache patch (scripts/bundle-cli.mjs),
+ * so each frame costs here somewhat more than in the app.
  *
  * Beside each round of switches, the same number of plain selection moves
  * (j, k in the lower pane): what any key costs to reach the screen on this
@@ -57,6 +59,7 @@ interface AppStore {
   getState(): {
     focusPane(p: string): void;
     toggle(path: string): void;
+    select(path: string): void;
     setLayers(l: unknown): void;
     lowerView: 'stack' | number;
     layers: unknown;
@@ -188,6 +191,9 @@ function selectorText(view: 'stack' | number, layers: number): string {
 
 /** Runs in a process of its own (its RSS is the figure): see the module's comment. */
 async function child(lowers: string[], files: number, count: number): Promise<UiLayersFigures> {
+  // As the app sets it (src/commands/app.ts) before React loads: its
+  // development build is several times slower.
+  process.env.NODE_ENV ??= 'production';
   const m = (await import(pathToFileURL(BUNDLE).href)) as AppModules;
   const upperDir = mkdtempSync(join(tmpdir(), 'ovt-bench-upper-'));
   const stdout = new FakeStdout();
@@ -231,6 +237,9 @@ async function child(lowers: string[], files: number, count: number): Promise<Ui
     const round = async (label: string) => {
       const switches: number[] = [];
       const moves: number[] = [];
+      // Every layer has /etc and /usr after it: j and k move between them.
+      store.getState().select('/etc');
+      await new Promise((r) => setTimeout(r, 50));
       for (let i = 0; i < count; i++) {
         // Down the stack to the bottom layer, then back up, and again.
         const at = store.getState().lowerView;
