@@ -37,7 +37,11 @@ afterAll(() => removeRoot(root));
 
 const stack = [
   { number: 3, diffId: 'sha256:c', createdBy: '/bin/sh -c echo top >> /etc/passwd' },
-  { number: 2, diffId: 'sha256:b', createdBy: '/bin/sh -c rm /etc/shadow; echo mid >> /etc/passwd' },
+  {
+    number: 2,
+    diffId: 'sha256:b',
+    createdBy: '/bin/sh -c rm /etc/shadow; echo mid >> /etc/passwd',
+  },
   { number: 1, diffId: 'sha256:a', createdBy: '/bin/sh -c #(nop) ADD file:base in /' },
 ];
 
@@ -120,7 +124,13 @@ describe('every version of a path down the stack', () => {
       stackInspect(versions, defaultPair(versions.length), stack),
     );
     const { lastFrame } = inkTesting.render(
-      createElement(InspectorPane, { path: '/etc/passwd', view, focused: true, width: 90, height: 16 }),
+      createElement(InspectorPane, {
+        path: '/etc/passwd',
+        view,
+        focused: true,
+        width: 90,
+        height: 16,
+      }),
     );
     const text = stripAnsi(lastFrame() ?? '').split('\n');
     const at = (re: RegExp) => text.find((l) => re.test(l)) ?? '';

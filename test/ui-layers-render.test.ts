@@ -40,8 +40,20 @@ const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ''
 const lines = (frame: string | undefined) => stripAnsi(frame ?? '').split('\n');
 
 const stack = [
-  { number: 3, diffId: 'sha256:c', createdBy: '/bin/sh -c echo hi >> /etc/passwd', entries: 4, bytes: 2048 },
-  { number: 2, diffId: 'sha256:b', createdBy: '/bin/sh -c #(nop) COPY file:abc in /tmp', entries: 1, bytes: 2 },
+  {
+    number: 3,
+    diffId: 'sha256:c',
+    createdBy: '/bin/sh -c echo hi >> /etc/passwd',
+    entries: 4,
+    bytes: 2048,
+  },
+  {
+    number: 2,
+    diffId: 'sha256:b',
+    createdBy: '/bin/sh -c #(nop) COPY file:abc in /tmp',
+    entries: 1,
+    bytes: 2,
+  },
   { number: 1, diffId: 'sha256:a', createdBy: '', entries: 1204, bytes: 12 * 2 ** 20 },
 ];
 
@@ -109,7 +121,8 @@ describe('the layer column and the legend', () => {
     );
     const text = lines(lastFrame())[0] ?? '';
     expect(text).toMatch(/^ \+ new +\^ copied-up/);
-    for (const word of ['A added', 'C changed', 'D deleted', '# opaque']) expect(text).toContain(word);
+    for (const word of ['A added', 'C changed', 'D deleted', '# opaque'])
+      expect(text).toContain(word);
   });
 
   it('names the layer keys in the help and, for a layered image, in the key legend', () => {
@@ -163,10 +176,13 @@ describe('the App over a three-layer image', () => {
     const stdout = new Stdout();
     const stdin = new Stdin();
     const screen = new TerminalScreen({ cols: 84, rows: 45 });
-    const app = ink.render(
-      createElement(App, { store, screen, writeToShell: () => undefined }),
-      { stdout, stdin, debug: true, exitOnCtrlC: false, patchConsole: false } as never,
-    );
+    const app = ink.render(createElement(App, { store, screen, writeToShell: () => undefined }), {
+      stdout,
+      stdin,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    } as never);
     const press = async (key: string) => {
       stdin.emit('data', Buffer.from(key));
       await vi.waitFor(() => expect(stdout.frame).not.toBe(''), { timeout: 2000 });

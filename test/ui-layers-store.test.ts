@@ -111,10 +111,14 @@ describe('the layer selector', () => {
 
   it('does nothing with one layer: the pane keeps its look', () => {
     const fx = classified(layer({ a: file() }), layer({ a: file() }));
-    const store = createAppStore(fx.layers, { image: 'x', id: 'c', mountOptions: '' }, {
-      loadLowerDir: vi.fn(),
-      quit: vi.fn(),
-    });
+    const store = createAppStore(
+      fx.layers,
+      { image: 'x', id: 'c', mountOptions: '' },
+      {
+        loadLowerDir: vi.fn(),
+        quit: vi.fn(),
+      },
+    );
     const st = store.getState();
     st.selectLayer(1);
     st.toggleStackView();
