@@ -47,8 +47,9 @@ const rows = (st: AppState) =>
   );
 
 describe('the layer stack loads lazily', () => {
+  const lowers = layerDirs();
+
   it('draws the top level of every view without listing what lies below it', () => {
-    const lowers = layerDirs();
     const upper = join(root, 'upper');
     const loader = new LowerLoader(lowers);
     loader.loadDir('/');
@@ -87,5 +88,41 @@ describe('the layer stack loads lazily', () => {
     s().toggleStackView();
     expect(rows(s()).map((r) => r.path)).toEqual(['/etc', '/usr', '/usr/share']);
     expect(listed('/usr/share')).toEqual([0, 0, 0]);
+  });
+
+  it('keeps the whole stack across states, and computes a directory again when more of it is loaded', () => {
+    const upper = join(root, 'upper');
+    const loader = new LowerLoader(lowers);
+    loader.loadDir('/');
+    // What an upper change does: only the path it touched is loaded below.
+    loader.ensure('/etc/conf-2');
+    const classify = () => classifyLayers(upper, scanLayer(upper), lowers, loader);
+    const store = createAppStore(
+      classify(),
+      { image: 'x', id: 'c', mountOptions: '' },
+      { loadLowerDir: () => undefined, quit: () => undefined },
+    );
+    const s = () => store.getState();
+    const found = (st: AppState) =>
+      paneRows(
+        'lower',
+        st.layers,
+        st.lowerStates,
+        { expanded: st.expanded, changesOnly: false, search: 'conf' },
+        {
+          view: 'stack',
+          layerStates: st.layerStates,
+          numbers: st.stack.map((l) => l.number),
+          column: false,
+        },
+      ).map((r) => `${r.path} ${r.from ?? ''}`);
+    expect(found(s())).toEqual(['/etc 3', '/etc/conf-2 2']);
+    // The same lower trees in a new state: the same answer.
+    s().setLayers(classify());
+    expect(found(s())).toEqual(['/etc 3', '/etc/conf-2 2']);
+    // /etc listed whole in every layer (the trees grew): all three now.
+    loader.loadDir('/etc');
+    s().setLayers(classify());
+    expect(found(s())).toEqual(['/etc 3', '/etc/conf-1 1', '/etc/conf-2 2', '/etc/conf-3 3']);
   });
 });

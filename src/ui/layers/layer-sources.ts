@@ -19,16 +19,22 @@ import {
 import { layerChange } from '../../overlay/layer-change.js';
 import type { TreeSource } from '../trees/pane-sources.js';
 import type { RowState, TreeRow } from '../trees/tree-rows.js';
-import { LowerMerge } from './lower-merge.js';
+import { isCurrent, LowerMerge } from './lower-merge.js';
 
-/** Per classified state: the merge of the layers from index i down, made when first asked. */
-const merges = new WeakMap<ClassifiedLayers, Map<number, LowerMerge>>();
+/**
+ * Per lower stack (the loader's roots: the same array in every state the
+ * watcher emits), the merge of the layers from index i down, made when
+ * first asked. It checks itself against the trees' growth (lower-merge.ts),
+ * so an upper change costs no recomputation here.
+ */
+const merges = new WeakMap<readonly LayerEntry[], Map<number, LowerMerge>>();
 
 export function lowerMerge(layers: ClassifiedLayers, from: number): LowerMerge {
-  let byFrom = merges.get(layers);
+  const lowers = layers.view.stack.lowers;
+  let byFrom = merges.get(lowers);
   if (!byFrom) {
     byFrom = new Map();
-    merges.set(layers, byFrom);
+    merges.set(lowers, byFrom);
   }
   let merge = byFrom.get(from);
   if (!merge) {
@@ -76,9 +82,11 @@ export interface StackNode {
   path: string;
   ref: LayerRef;
   kids?: Map<string, StackNode>;
+  /** What kids was computed from (lower-merge.ts isCurrent). */
+  kidsFrom?: { from: readonly LayerRef[]; loaded: number };
 }
 
-const stackRoots = new WeakMap<ClassifiedLayers, StackNode>();
+const stackRoots = new WeakMap<LowerMerge, StackNode>();
 
 /**
  * The whole stack, every entry with the number of its layer (numbers:
@@ -91,24 +99,34 @@ export function stackSource(
   numbers: readonly number[],
 ): TreeSource<StackNode> {
   const merge = lowerMerge(layers, 0);
-  let root = stackRoots.get(layers);
+  let root = stackRoots.get(merge);
   if (!root) {
     const top = merge.dirChain('/')?.[0];
     if (!top) throw new Error('the merged view has no lower layer');
     root = { path: '/', ref: top };
-    stackRoots.set(layers, root);
+    stackRoots.set(merge, root);
   }
   const texts = numbers.map(String);
   return {
     root,
     children: (node) => {
       if (node.ref.entry.type !== 'dir') return undefined;
-      if (!node.kids) {
-        node.kids = new Map();
-        for (const [name, ref] of merge.children(node.path)) {
-          const path = node.path === '/' ? `/${name}` : `${node.path}/${name}`;
-          node.kids.set(name, { path, ref });
-        }
+      const from = merge.readFrom(node.path);
+      if (!from) return undefined;
+      if (node.kids && node.kidsFrom && isCurrent(node.kidsFrom, from.from)) return node.kids;
+      // Computed again: the nodes that stay the same entry are kept, with
+      // what they computed below them.
+      const old = node.kids;
+      node.kids = new Map();
+      node.kidsFrom = from;
+      for (const [name, ref] of merge.children(node.path)) {
+        const had = old?.get(name);
+        if (had && had.ref.entry === ref.entry) node.kids.set(name, had);
+        else
+          node.kids.set(name, {
+            path: node.path === '/' ? `/${name}` : `${node.path}/${name}`,
+            ref,
+          });
       }
       return node.kids;
     },
