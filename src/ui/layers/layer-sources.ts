@@ -6,8 +6,8 @@
  *
  * Both read only what the loader has loaded (the directories expanded, or
  * the whole image once search asked for it): the lazy merges below are
- * computed for the directories the flatten walks, and kept per classified
- * state (the watcher makes a new one whenever the loaded trees grow).
+ * computed for the directories the flatten walks, and kept for as long as
+ * the lower trees have not grown under them (lower-merge.ts).
  */
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
 import {
