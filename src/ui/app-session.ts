@@ -33,6 +33,10 @@ import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
 import type { ConfineProfile } from '../engine/confine/types.js';
 import { defaultProfile } from '../engine/confine/profile.js';
+import { dirname, join } from 'node:path';
+import { readFileNoFollow } from '../engine/no-follow.js';
+import type { StackLayer } from './layers/stack-layers.js';
+import { readStackVersions, type StackVersion } from './layers/stack-versions.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -237,6 +241,34 @@ export class AppSession {
     }
   }
 
+  /**
+   * Every version of a path down the stack, for the inspector. Under a
+   * renamed upper directory the lowers' versions are at the same path
+   * (what each layer holds there), not at the old name.
+   */
+  readStackVersions(path: string): StackVersion[] {
+    const shell = this.shell;
+    if (!shell || !this.container) return [];
+    try {
+      const { paths, state } = this.container;
+      return readStackVersions(paths.upper, state.lowers, path, shell.watcher.current.view.ns);
+    } catch {
+      return []; // changed under us: the next state reads it again
+    }
+  }
+
+  /**
+   * The container's layers as the selector lists them, topmost first: the
+   * labels its record holds, with entries and size from each layer's
+   * record (layers/<hex>/layer.json beside its diff/) where there is one.
+   */
+  stackLayers(): StackLayer[] | undefined {
+    const state = this.container?.state;
+    const labels = state?.layers;
+    if (!state || !labels || labels.length !== state.lowers.length) return undefined;
+    return labels.map((label, i) => ({ ...label, ...layerFigures(state.lowers[i]) }));
+  }
+
   otherProcesses(): number {
     return this.container ? otherProcesses(this.container.paths) : 0;
   }
@@ -318,5 +350,26 @@ export class AppSession {
   private current(): Container {
     if (!this.container) throw new Error('no container');
     return this.container;
+  }
+}
+
+/** A layer record's entries and bytes, if the lower is a stored layer's diff/ with one. */
+function layerFigures(lower: string | undefined): { entries?: number; bytes?: number } {
+  if (lower === undefined) return {};
+  try {
+    const record = JSON.parse(readFileNoFollow(join(dirname(lower), 'layer.json')).text) as {
+      entries?: unknown;
+      bytes?: unknown;
+    };
+    const n = (v: unknown) =>
+      typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+    const entries = n(record.entries);
+    const bytes = n(record.bytes);
+    return {
+      ...(entries !== undefined ? { entries } : {}),
+      ...(bytes !== undefined ? { bytes } : {}),
+    };
+  } catch {
+    return {}; // not a stored layer (a flat image's rootfs), or no record: no figures
   }
 }

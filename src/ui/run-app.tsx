@@ -167,6 +167,7 @@ async function showApp(
         },
         quit: () => session.quit(),
         readVersions: (path) => session.readVersions(path),
+        readStackVersions: (path) => session.readStackVersions(path),
         otherProcesses: () => session.otherProcesses(),
         setKeep: (on) => session.setKeep(on),
         restart: () => {
@@ -175,7 +176,7 @@ async function showApp(
           });
         },
       },
-      { keepUpper: session.keep },
+      { keepUpper: session.keep, stack: session.stackLayers() },
     );
     // The status bar's memory and pids; a new OOM kill is said there too.
     appStore.getState().setUsage(session.usage());

@@ -25,6 +25,10 @@ import { dispatchInput } from './input-dispatch.js';
 import { memoLast } from '../memo-last.js';
 import { InspectorPane, inspectorScrollMax } from '../inspector/InspectorPane.js';
 import { inspectView } from '../inspector/inspect-model.js';
+import { stackInspect } from '../inspector/stack-inspect.js';
+import { LayerSelector } from '../layers/LayerSelector.js';
+import { selectorHeight } from '../layers/stack-layers.js';
+import { LAYER_LEGEND_STATES } from '../trees/row-style.js';
 
 export interface AppProps {
   store: AppStore;
@@ -72,6 +76,10 @@ function helpSize(layout: Layout | undefined): { width: number; height: number }
 /** Each pane's rows and the inspector's view, computed again only when their inputs change. */
 function useDerived() {
   return useMemo(() => {
+    const numbersOf = memoLast((stack: AppState['stack']) => stack.map((l) => l.number));
+    // Each pane's rows depend on what it shows: the lower pane on the
+    // layer chosen, the others on the layer column; a layer switch
+    // flattens the lower pane only.
     const memoRows = (kind: PaneKind) =>
       memoLast(
         (
@@ -80,26 +88,61 @@ function useDerived() {
           expanded: AppState['expanded'],
           changesOnly: boolean,
           search: string,
-        ) => paneRows(kind, layers, lowerStates, { expanded, changesOnly, search }),
+          layerStates: AppState['layerStates'],
+          stack: AppState['stack'],
+          view: AppState['lowerView'] | undefined,
+          column: boolean,
+        ) =>
+          paneRows(
+            kind,
+            layers,
+            lowerStates,
+            { expanded, changesOnly, search },
+            { view: view ?? 'stack', layerStates, numbers: numbersOf(stack), column },
+          ),
       );
     const rows = { lower: memoRows('lower'), upper: memoRows('upper'), merged: memoRows('merged') };
+    const layered = memoLast(
+      (versions: AppState['stackVersions'], pair: AppState['versionPair'], s: AppState['stack']) =>
+        versions ? stackInspect(versions, pair, s) : undefined,
+    );
     const view = memoLast(
       (
         inspected: AppState['inspected'],
         layers: AppState['layers'],
         lowerStates: AppState['lowerStates'],
         selected: string,
+        stackPart: ReturnType<typeof layered>,
       ) =>
-        inspectView(inspected, {
-          change: layers.states.get(selected)?.change,
-          lower: lowerStates.get(selected),
-        }),
+        inspectView(
+          inspected,
+          { change: layers.states.get(selected)?.change, lower: lowerStates.get(selected) },
+          stackPart,
+        ),
     );
     return {
       rows: (s: AppState, kind: PaneKind) =>
-        rows[kind](s.layers, s.lowerStates, s.expanded, s.changesOnly, s.search),
+        rows[kind](
+          s.layers,
+          s.lowerStates,
+          s.expanded,
+          s.changesOnly,
+          s.search,
+          s.layerStates,
+          s.stack,
+          kind === 'lower' ? s.lowerView : undefined,
+          kind !== 'lower' && s.layerColumn,
+        ),
       view: (s: AppState) =>
-        s.inspector ? view(s.inspected, s.layers, s.lowerStates, s.selected) : undefined,
+        s.inspector
+          ? view(
+              s.inspected,
+              s.layers,
+              s.lowerStates,
+              s.selected,
+              s.stack.length > 1 ? layered(s.stackVersions, s.versionPair, s.stack) : undefined,
+            )
+          : undefined,
     };
   }, []);
 }
@@ -156,6 +199,9 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
       <Text>{`The terminal is ${cols}x${rows}: overlay-tui needs at least ${MIN_COLS}x${MIN_ROWS}. Enlarge it.`}</Text>
     );
   }
+  const layered = s.stack.length > 1;
+  const paneHeight = layout.tree.height - 1;
+  const selectorLines = selectorHeight(s.stack.length, paneHeight);
   const trees = (
     <Box flexDirection="column">
       <Box>
@@ -167,11 +213,28 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
             selected={s.selected}
             focused={s.focus === kind}
             width={layout.tree.width}
-            height={layout.tree.height - 1}
+            height={paneHeight}
+            column={kind !== 'lower' ? s.layerColumn : layered && s.lowerView === 'stack'}
+            {...(kind === 'lower' && layered
+              ? {
+                  header: (
+                    <LayerSelector
+                      stack={s.stack}
+                      view={s.lowerView}
+                      width={layout.tree.width}
+                      height={selectorLines}
+                    />
+                  ),
+                  headerHeight: selectorLines,
+                }
+              : {})}
           />
         ))}
       </Box>
-      <Legend width={layout.tree.width * 3} />
+      <Legend
+        width={layout.tree.width * 3}
+        {...(layered && s.lowerView !== 'stack' ? { states: LAYER_LEGEND_STATES } : {})}
+      />
     </Box>
   );
   const feed = view ? (
@@ -239,7 +302,7 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
         width={layout.width}
         usage={s.usage}
       />
-      <KeyLegend width={layout.width} prefix={prefixName} />
+      <KeyLegend width={layout.width} prefix={prefixName} layered={layered} />
     </Box>
   );
 }

@@ -29,6 +29,13 @@ function helpLines(p: string): [string, string][] {
     ['→ l Enter Space', 'expand a directory'],
     ['← h', 'collapse a directory, or go to its parent'],
     ['c', 'show changes only (what upper holds, and where)'],
+    [
+      '[ ]',
+      'image of several layers: the lower pane shows the whole stack or one layer (up / down the layer selector); a layer marks what it did to those below: A added, C changed, D deleted (whiteout), # opaque',
+    ],
+    ['s', 'whole stack ↔ the layer last shown'],
+    ['L', 'merged and upper rows: show the layer each entry comes from (U: upper)'],
+    [', .  < >', 'in the inspector: move the compared versions a and b up / down the stack'],
     ['/', 'search by name; Enter keeps it, Esc clears it'],
     ['↑ ↓ in changes', 'select an event: its path is selected in the trees'],
     ['C-c in the shell', 'goes to the shell, as in any terminal'],

@@ -66,7 +66,11 @@ function StatusBarView({ status, upperBytes, keepUpper, notice, width, usage }: 
  * width whole (at 80 columns the last ones go, never help and quit); prefix
  * as written, e.g. "C-b".
  */
-export function keyLegend(prefix: string, width = Number.MAX_SAFE_INTEGER): string {
+export function keyLegend(
+  prefix: string,
+  width = Number.MAX_SAFE_INTEGER,
+  layered = false,
+): string {
   const p = prefix;
   const items = [
     `${p} ? help`,
@@ -75,6 +79,7 @@ export function keyLegend(prefix: string, width = Number.MAX_SAFE_INTEGER): stri
     'Tab next',
     '↑↓ move',
     '←→ fold',
+    ...(layered ? ['[ ] layer', 's stack'] : []),
     'i inspect',
     'c changes only',
     '/ search',
@@ -91,10 +96,19 @@ export function keyLegend(prefix: string, width = Number.MAX_SAFE_INTEGER): stri
   return line;
 }
 
-function KeyLegendView({ width, prefix }: { width: number; prefix: string }) {
+function KeyLegendView({
+  width,
+  prefix,
+  layered = false,
+}: {
+  width: number;
+  prefix: string;
+  /** An image of several layers: the layer keys too. */
+  layered?: boolean;
+}) {
   return (
     <Text dimColor wrap="truncate">
-      {` ${keyLegend(prefix, width)}`.padEnd(width)}
+      {` ${keyLegend(prefix, width, layered)}`.padEnd(width)}
     </Text>
   );
 }

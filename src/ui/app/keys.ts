@@ -75,6 +75,22 @@ function scrollKey(s: AppState, key: string, page: number, max: number): boolean
 }
 
 /**
+ * The layer keys (an image of several layers): the lower pane's layer
+ * selector, the layer column, and, with the inspector open, the two
+ * versions it compares. True if key was one.
+ */
+function layerKey(s: AppState, key: string): boolean {
+  if (key === ']') s.selectLayer(1);
+  else if (key === '[') s.selectLayer(-1);
+  else if (key === 's') s.toggleStackView();
+  else if (key === 'L') s.toggleLayerColumn();
+  else if (s.inspector && (key === ',' || key === '.')) s.moveVersion('from', key === '.' ? 1 : -1);
+  else if (s.inspector && (key === '<' || key === '>')) s.moveVersion('to', key === '>' ? 1 : -1);
+  else return false;
+  return true;
+}
+
+/**
  * A key for a tree pane or the feed (rows: the focused tree's rows;
  * scrollMax: how far the help, or the inspector's data, can scroll).
  */
@@ -103,6 +119,7 @@ export function paneKey(
   // Plain k is "up" in the panes (vi keys): keep is K here, C-b k anywhere.
   if (key === 'K') return s.toggleKeep();
   if (key === 'R') return s.restart();
+  if (layerKey(s, key)) return;
   if (s.focus === 'feed' && s.inspector) {
     scrollKey(s, key, page, scrollMax);
     return;

@@ -52,14 +52,22 @@ function pickAttrs(all: InspectView['attrs'], n: number): InspectView['attrs'] {
 function planInspector(view: InspectView, width: number, height: number) {
   const inner = width - 1; // one cell of margin on the left, as the other panes
   const sentence = wrapWords(view.sentence, inner, Math.max(1, Math.min(3, height - 2)));
-  // Title and sentence first; then the attributes, but on a small screen
-  // they leave up to half the room to the data, which is what changed.
-  const body = Math.max(0, height - 1 - sentence.length);
+  // Title and sentence first; then the versions down the stack (several
+  // layers), up to a third of what is left; then the attributes, but on a
+  // small screen they leave up to half the room to the data, which is what
+  // changed.
+  const rest = Math.max(0, height - 1 - sentence.length);
+  const versions = (view.versions ?? []).slice(0, Math.max(0, Math.floor(rest / 3)));
+  const body = rest - versions.length;
   const data = (view.heading ? 1 : 0) + view.rows.length;
-  const attrs = pickAttrs(view.attrs, Math.max(0, body - Math.min(data, Math.ceil(body / 2))));
+  const attrCap = view.versions ? Math.min(2, body) : body;
+  const attrs = pickAttrs(
+    view.attrs,
+    Math.max(0, Math.min(attrCap, body - Math.min(data, Math.ceil(body / 2)))),
+  );
   const heading = view.heading && body > attrs.length ? view.heading : '';
   const room = body - attrs.length - (heading ? 1 : 0);
-  return { inner, sentence, attrs, heading, room };
+  return { inner, sentence, versions, attrs, heading, room };
 }
 
 /** How far the data can scroll: one row of the room says what is above or below. */
@@ -69,7 +77,7 @@ export function inspectorScrollMax(view: InspectView, width: number, height: num
 }
 
 function InspectorPaneView({ path, view, focused, width, height, scroll = 0 }: InspectorPaneProps) {
-  const { inner, sentence, attrs, heading, room } = planInspector(view, width, height);
+  const { inner, sentence, versions, attrs, heading, room } = planInspector(view, width, height);
   const col = Math.max(1, Math.floor((inner - LABEL - 1) / 2));
   const max = inspectorScrollMax(view, width, height);
   const top = Math.min(scroll, max);
@@ -78,7 +86,17 @@ function InspectorPaneView({ path, view, focused, width, height, scroll = 0 }: I
   const below = view.rows.length - top - rows.length;
   const where = top > 0 ? `${top} rows above, ${below} below` : `${below} more rows`;
   const used =
-    1 + sentence.length + attrs.length + (heading ? 1 : 0) + rows.length + (over ? 1 : 0);
+    1 +
+    sentence.length +
+    versions.length +
+    attrs.length +
+    (heading ? 1 : 0) +
+    rows.length +
+    (over ? 1 : 0);
+  const nameCells = Math.min(
+    Math.max(0, ...versions.map((v) => v.name.length)),
+    Math.floor(inner / 2),
+  );
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       <Text inverse={focused} bold>
@@ -87,6 +105,12 @@ function InspectorPaneView({ path, view, focused, width, height, scroll = 0 }: I
       {sentence.map((line, i) => (
         <Text key={`s${i}`} color="yellow">
           {fitCells(` ${line}`, width)}
+        </Text>
+      ))}
+      {versions.map((v, i) => (
+        <Text key={`v${i}`} {...(v.side ? { bold: true } : { dimColor: true })}>
+          {fitCells(` ${v.side === 'from' ? 'a' : v.side === 'to' ? 'b' : ' '} `, 3)}
+          {fitCells(v.name, nameCells)} {fitCells(v.what, Math.max(0, width - 4 - nameCells))}
         </Text>
       ))}
       {attrs.map((a, i) => (

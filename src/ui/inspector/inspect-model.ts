@@ -10,6 +10,8 @@ import { humanBytes } from '../../engine/human-bytes.js';
 import { printablePath } from '../../overlay/printable-path.js';
 import { cellWidth, fitCells, printable } from '../trees/row-layout.js';
 import { explain, type ExplainInput } from './explain.js';
+import { modeString } from './mode-string.js';
+import type { StackInspect, VersionLine } from './stack-inspect.js';
 import { diffLines, withContext, DIFF_MAX_LINES, type DiffRow } from './line-diff.js';
 
 export interface AttrRow {
@@ -24,29 +26,11 @@ export interface InspectView {
   /** What the data part shows ("diff lower → upper  +1 −0", "too large to diff"…). */
   heading: string;
   rows: DiffRow[];
+  /** An image of several layers: every version of the path down the stack, two of them chosen. */
+  versions?: VersionLine[];
 }
 
-const TYPE_CHAR: Record<LayerEntry['type'], string> = {
-  file: '-',
-  dir: 'd',
-  symlink: 'l',
-  char: 'c',
-  block: 'b',
-  fifo: 'p',
-  socket: 's',
-};
-
-/** `-rwsr-xr-x`, as ls -l writes it (setuid, setgid and sticky included). */
-export function modeString(type: LayerEntry['type'], mode: number): string {
-  const bits = (shift: number, special: number, letter: string) => {
-    const r = mode & (4 << shift) ? 'r' : '-';
-    const w = mode & (2 << shift) ? 'w' : '-';
-    const x = (mode & (1 << shift)) !== 0;
-    const s = (mode & special) !== 0;
-    return r + w + (s ? (x ? letter : letter.toUpperCase()) : x ? 'x' : '-');
-  };
-  return TYPE_CHAR[type] + bits(6, 0o4000, 's') + bits(3, 0o2000, 's') + bits(0, 0o1000, 't');
-}
+export { modeString } from './mode-string.js';
 
 function clock(ms: number): string {
   const d = new Date(ms);
@@ -131,8 +115,20 @@ function dataPart(v: Versions, input: ExplainInput): Pick<InspectView, 'heading'
   };
 }
 
-export function inspectView(v: Versions | undefined, input: ExplainInput): InspectView {
+/**
+ * layered: the versions down the stack and the diff of the chosen two (an
+ * image of several layers); they take the place of the lower → merged diff.
+ */
+export function inspectView(
+  v: Versions | undefined,
+  input: ExplainInput,
+  layered?: StackInspect,
+): InspectView {
   const sentence = explain(input);
+  if (layered) {
+    const { lines, heading, rows } = layered;
+    return { sentence, attrs: v ? attrRows(v) : [], heading, rows, versions: lines };
+  }
   if (!v) return { sentence, attrs: [], heading: '', rows: [] };
   return { sentence, attrs: attrRows(v), ...dataPart(v, input) };
 }

@@ -4,17 +4,19 @@
  * is not here (it lives in TerminalScreen, outside React and the store).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import {
-  classifyLowers,
-  parentPath,
-  pathParts,
-  type ChangeEvent,
-  type LowerState,
-} from '../../overlay/index.js';
+import { parentPath, pathParts, type ChangeEvent, type LowerState } from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
 import type { Versions } from '../../engine/layers/read-versions.js';
 import type { CgroupUsage } from '../../engine/cgroup/usage.js';
 import { humanBytes } from '../../engine/human-bytes.js';
+import { stackFor, type StackLayer } from '../layers/stack-layers.js';
+import type { StackVersion } from '../layers/stack-versions.js';
+import {
+  layerSlice,
+  layerStatesOf,
+  stackVersionsPatch,
+  type LayerSliceState,
+} from './layer-slice.js';
 
 export type PaneId = 'terminal' | 'lower' | 'upper' | 'merged' | 'feed';
 export const PANE_ORDER: readonly PaneId[] = ['terminal', 'lower', 'upper', 'merged', 'feed'];
@@ -34,6 +36,8 @@ export interface EngineActions {
   quit(): void;
   /** The lower and upper versions of a path, for the inspector (file I/O). */
   readVersions?(path: string): Versions;
+  /** Every version of a path down the stack, upper first (file I/O; several layers). */
+  readStackVersions?(path: string): StackVersion[];
   /** Processes in the container besides its shell (pid 1). */
   otherProcesses?(): number;
   /** Kill, unmount, remove, and start again with a fresh upper; calls reset() when done. */
@@ -50,7 +54,7 @@ const NOTICE_MS = 4000;
 /** The feed keeps this many events, newest first. */
 const FEED_LIMIT = 1000;
 
-export interface AppState {
+export interface AppState extends LayerSliceState {
   layers: ClassifiedLayers;
   /** Topmost lower layer's entries by path: visible, shadowed or hidden. */
   lowerStates: ReadonlyMap<string, LowerState>;
@@ -117,10 +121,10 @@ function upperBytes(layers: ClassifiedLayers): number {
   return total;
 }
 
-function lowerStatesOf(layers: ClassifiedLayers): Map<string, LowerState> {
-  const out = new Map<string, LowerState>();
-  for (const s of classifyLowers(layers.view)) if (s.layer === 0) out.set(s.path, s);
-  return out;
+/** The lower states: the topmost layer's (the single-layer pane) and every layer's. */
+function lowerStatesOf(layers: ClassifiedLayers) {
+  const layerStates = layerStatesOf(layers);
+  return { layerStates, lowerStates: layerStates[0] ?? new Map<string, LowerState>() };
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -129,7 +133,7 @@ export type AppStore = StoreApi<AppState>;
 function fresh(layers: ClassifiedLayers) {
   return {
     layers,
-    lowerStates: lowerStatesOf(layers),
+    ...lowerStatesOf(layers),
     upperBytes: upperBytes(layers),
     events: [],
     selected: '/',
@@ -145,8 +149,9 @@ function inspectPatch(
   s: AppState,
   engine: EngineActions,
   path = s.selected,
-): Partial<Pick<AppState, 'inspected'>> {
-  return s.inspector ? { inspected: engine.readVersions?.(path) } : {};
+): Partial<Pick<AppState, 'inspected' | 'stackVersions' | 'versionPair'>> {
+  if (!s.inspector) return {};
+  return { inspected: engine.readVersions?.(path), ...stackVersionsPatch(s, engine, path) };
 }
 
 /** A notice that only reports something goes away by itself; a question stays. */
@@ -161,10 +166,21 @@ export function createAppStore(
   layers: ClassifiedLayers,
   status: StatusInfo,
   engine: EngineActions,
-  options: { keepUpper?: boolean } = {},
+  options: {
+    keepUpper?: boolean;
+    /** The lowers' labels, topmost first (an image of several layers). */
+    stack?: readonly StackLayer[] | undefined;
+  } = {},
 ): AppStore {
+  const stack = stackFor(options.stack, layers.view.stack.lowers.length);
   return createStore<AppState>()((set, get) => ({
     ...fresh(layers),
+    stack,
+    lowerView: 'stack',
+    lastLayer: 0,
+    layerColumn: stack.length > 1,
+    versionPair: { from: 1, to: 0 },
+    ...layerSlice(set, get),
     focus: 'terminal',
     changesOnly: false,
     search: '',
@@ -180,7 +196,7 @@ export function createAppStore(
     setLayers: (next) =>
       set({
         layers: next,
-        lowerStates: lowerStatesOf(next),
+        ...lowerStatesOf(next),
         upperBytes: upperBytes(next),
         ...inspectPatch(get(), engine),
       }),

@@ -5,26 +5,29 @@
 import { memo } from 'react';
 import { Box, Text } from 'ink';
 import { LEGEND_STATES, ROW_STYLES } from './row-style.js';
+import type { RowState } from './tree-rows.js';
 
 export interface LegendProps {
   /** Cells available; the legend is cut (never wrapped) to fit. */
   width: number;
+  /** The states explained (default: LEGEND_STATES). */
+  states?: readonly RowState[];
 }
 
 /** Two spaces between items when they all fit so (a wide screen), else one: 80 columns keep every word. */
-function gapFor(width: number): string {
-  const words = LEGEND_STATES.map((state) => 2 + ROW_STYLES[state].word.length);
+function gapFor(width: number, states: readonly RowState[]): string {
+  const words = states.map((state) => 2 + ROW_STYLES[state].word.length);
   const needed = (gap: number) => 1 + words.reduce((a, b) => a + b, 0) + gap * (words.length - 1);
   return needed(2) <= width ? '  ' : ' ';
 }
 
-function LegendView({ width }: LegendProps) {
+function LegendView({ width, states = LEGEND_STATES }: LegendProps) {
   if (width <= 0) return null;
-  const gap = gapFor(width);
+  const gap = gapFor(width, states);
   return (
     <Box width={width} height={1} flexShrink={0}>
       <Text wrap="truncate-end">
-        {LEGEND_STATES.map((state, i) => {
+        {states.map((state, i) => {
           const style = ROW_STYLES[state];
           return (
             <Text key={state}>

@@ -5,7 +5,7 @@
  * selection highlight covers the whole line and the sizes line up on the
  * right edge.
  */
-import { memo, useRef } from 'react';
+import { memo, useRef, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { TextProps } from 'ink';
 import type { TreeRow } from './tree-rows.js';
@@ -23,17 +23,25 @@ export interface TreePaneProps {
   width: number;
   /** Lines, the title row included. */
   height: number;
+  /** A column with each row's layer (row.from), before the sizes. */
+  column?: boolean;
+  /** Drawn under the title (the layer selector), headerHeight lines taken from the rows. */
+  header?: ReactNode;
+  headerHeight?: number;
 }
 
 // A space and compactBytes's 5 characters; dropped when the pane is too narrow
 // for a size to be worth the room it takes from names.
 const SIZE_CELLS = 6;
 const MIN_WIDTH_FOR_SIZES = 24;
+// A layer number up to 3 digits and a space.
+const FROM_CELLS = 4;
 
 /** The row's text, split where its styling changes; the cells add up to width. */
-function rowParts(row: TreeRow, width: number) {
+function rowParts(row: TreeRow, width: number, column: boolean) {
   const sizeCells = width >= MIN_WIDTH_FOR_SIZES ? SIZE_CELLS : 0;
-  const labelCells = width - sizeCells;
+  const fromCells = column ? FROM_CELLS : 0;
+  const labelCells = width - sizeCells - fromCells;
   // Deep trees in narrow panes: indentation never takes more than half the room.
   const indent = ' '.repeat(Math.min(2 * row.depth, Math.floor(labelCells / 2)));
   const lead = `${indent}${row.expandable ? (row.expanded ? '▾ ' : '▸ ') : '  '}`;
@@ -41,7 +49,8 @@ function rowParts(row: TreeRow, width: number) {
   const link = row.target === undefined ? '' : ` -> ${printablePath(row.target)}`;
   const name = fitCells(printablePath(row.name) + link, labelCells - lead.length - 2);
   const size = row.size === undefined ? '' : compactBytes(row.size);
-  return { lead, mark, name, size: sizeCells > 0 ? size.padStart(sizeCells) : '' };
+  const from = column ? (row.from ?? '').slice(0, FROM_CELLS - 1).padStart(FROM_CELLS) : '';
+  return { lead, mark, name, from, size: sizeCells > 0 ? size.padStart(sizeCells) : '' };
 }
 
 function highlight(selected: boolean, focused: boolean): TextProps {
@@ -54,16 +63,18 @@ function Row({
   width,
   selected,
   focused,
+  column,
 }: {
   row: TreeRow;
   width: number;
   selected: boolean;
   focused: boolean;
+  column: boolean;
 }) {
   const style = ROW_STYLES[row.state];
   // The last cell stays blank: a gutter before the next pane, so that a
   // size never runs into the name beside it.
-  const { lead, mark, name, size } = rowParts(row, width - 1);
+  const { lead, mark, name, from, size } = rowParts(row, width - 1, column);
   const color: TextProps = style.color === undefined ? {} : { color: style.color };
   return (
     <Box width={width} height={1} flexShrink={0}>
@@ -73,6 +84,7 @@ function Row({
         {lead}
         <Text {...color}>{mark}</Text>
         <Text {...color}>{name}</Text>
+        {from ? <Text dimColor>{from}</Text> : null}
         {size}{' '}
       </Text>
     </Box>
@@ -101,9 +113,19 @@ function Title({
   );
 }
 
-function TreePaneView({ title, rows, selected, focused, width, height }: TreePaneProps) {
+function TreePaneView({
+  title,
+  rows,
+  selected,
+  focused,
+  width,
+  height,
+  column = false,
+  header,
+  headerHeight = 0,
+}: TreePaneProps) {
   const offsetRef = useRef(0);
-  const view = Math.max(0, height - 1);
+  const view = Math.max(0, height - 1 - (header ? headerHeight : 0));
   // One linear search per render: the selection is a path so that it can
   // be shared by panes whose rows differ.
   const index = rows.findIndex((r) => r.path === selected);
@@ -119,6 +141,7 @@ function TreePaneView({ title, rows, selected, focused, width, height }: TreePan
   return (
     <Box width={width} height={height} flexDirection="column" flexShrink={0}>
       <Title title={title} position={position} width={width} focused={focused} />
+      {header}
       {visible.map((row, i) => (
         <Row
           key={row.path}
@@ -126,6 +149,7 @@ function TreePaneView({ title, rows, selected, focused, width, height }: TreePan
           width={width}
           selected={offset + i === index}
           focused={focused}
+          column={column}
         />
       ))}
       {rows.length === 0 && view > 0 && (

@@ -54,13 +54,25 @@ function describeEntry(row: TreeRow, entry: LayerEntry, state: RowState): void {
 const layerChildren = (e: LayerEntry) => e.children;
 const layerType = (e: LayerEntry) => e.type;
 
-export function upperSource(layers: ClassifiedLayers): TreeSource<LayerEntry> {
+/**
+ * numbers (the layer column): each lower's number by index; an upper row
+ * then carries the layer its copy-up came from (nothing for a new entry).
+ */
+export function upperSource(
+  layers: ClassifiedLayers,
+  numbers?: readonly number[],
+): TreeSource<LayerEntry> {
   return {
     root: layers.upper,
     children: layerChildren,
     type: layerType,
-    describe: (e, path, row) =>
-      describeEntry(row, e, upperRowState(layers.states.get(path)?.change)),
+    describe: (e, path, row) => {
+      const change = layers.states.get(path)?.change;
+      describeEntry(row, e, upperRowState(change));
+      if (!numbers) return;
+      const below = change?.lower?.layer;
+      row.from = below === undefined ? '' : String(numbers[below] ?? below);
+    },
     // Every upper entry is a change: the filter keeps the whole upper tree.
     keep: () => true,
   };
@@ -109,10 +121,18 @@ export function lowerSource(
   };
 }
 
-export function mergedSource(layers: ClassifiedLayers): TreeSource<MergedEntry> {
+/** numbers (the layer column): each lower's number by index; 'U' marks upper. */
+export function mergedSource(
+  layers: ClassifiedLayers,
+  numbers?: readonly number[],
+): TreeSource<MergedEntry> {
   const lowerCount = layers.view.stack.lowers.length;
   // Layer names made once, not a template string per row.
   const names = ['upper', ...layers.view.stack.lowers.map((_, i) => layerName(i, lowerCount))];
+  const column = numbers && [
+    'U',
+    ...layers.view.stack.lowers.map((_, i) => String(numbers[i] ?? i)),
+  ];
   return {
     root: layers.view.root,
     children: (e) => e.children,
@@ -123,6 +143,7 @@ export function mergedSource(layers: ClassifiedLayers): TreeSource<MergedEntry> 
         top === 'upper' ? upperRowState(layers.states.get(e.path)?.change) : 'from-lower';
       describeEntry(row, e.top.entry, state);
       row.layer = names[top === 'upper' ? 0 : top + 1] ?? layerName(top, lowerCount);
+      if (column) row.from = column[top === 'upper' ? 0 : top + 1] ?? '';
     },
     keep: (path, changed) => changed.has(path),
   };

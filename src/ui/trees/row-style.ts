@@ -29,6 +29,10 @@ export const ROW_STYLES: Readonly<Record<RowState, RowStyle>> = {
   visible: { mark: ' ', word: 'visible' },
   'from-upper': { mark: '*', color: 'white', word: 'from upper' },
   'from-lower': { mark: ' ', word: 'from lower' },
+  // docker diff's letters, for one layer of several.
+  added: { mark: 'A', color: 'green', word: 'added' },
+  changed: { mark: 'C', color: 'yellow', word: 'changed' },
+  deleted: { mark: 'D', color: 'red', word: 'deleted' },
 };
 
 /** The states the legend explains, in the order. */
@@ -39,6 +43,21 @@ export const LEGEND_STATES: readonly RowState[] = [
   'whiteout',
   'opaque',
   'redirect',
+  'shadowed',
+  'hidden',
+];
+
+/** With one layer of several in the lower pane: what that layer did, after upper's states. */
+export const LAYER_LEGEND_STATES: readonly RowState[] = [
+  'new',
+  'copied-up',
+  'metadata',
+  'whiteout',
+  'opaque',
+  'redirect',
+  'added',
+  'changed',
+  'deleted',
   'shadowed',
   'hidden',
 ];

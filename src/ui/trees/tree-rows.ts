@@ -31,6 +31,7 @@ import {
 import { bytesOf, foldAsciiCase, isAscii } from '../../overlay/byte-path.js';
 import { childOrder } from './child-order.js';
 import { lowerSource, mergedSource, upperSource, type TreeSource } from './pane-sources.js';
+import { layerSource, stackSource } from '../layers/layer-sources.js';
 
 export type PaneKind = 'lower' | 'upper' | 'merged';
 
@@ -46,7 +47,11 @@ export type RowState =
   | 'hidden'
   | 'visible'
   | 'from-upper'
-  | 'from-lower';
+  | 'from-lower'
+  // One layer of several: what its entry does to the layers under it.
+  | 'added'
+  | 'changed'
+  | 'deleted';
 
 export interface TreeRow {
   path: string;
@@ -66,6 +71,11 @@ export interface TreeRow {
   target?: string;
   /** merged: the layer it comes from ('upper', 'lower', 'lower1'…) */
   layer?: string;
+  /**
+   * The layer column (an image of several layers): the number of the layer
+   * the entry comes from ('U': upper); upper rows: the layer a copy-up came from.
+   */
+  from?: string;
 }
 
 export interface RowOptions {
@@ -141,6 +151,21 @@ function flatten<N>(src: TreeSource<N>, opts: RowOptions, changed: ReadonlySet<s
 }
 
 /**
+ * How the panes show an image of several layers (absent, or one layer:
+ * as they always did).
+ */
+export interface StackChoice {
+  /** The lower pane: the whole stack, or one layer (index into the lowers, 0 = topmost). */
+  view: 'stack' | number;
+  /** classifyLowers(view) per lower layer, by path. */
+  layerStates: readonly ReadonlyMap<string, LowerState>[];
+  /** Each lower's number as a person reads it (1 = the bottom), by index. */
+  numbers: readonly number[];
+  /** The merged and upper rows carry the layer each entry comes from. */
+  column: boolean;
+}
+
+/**
  * The rows a pane shows. `lowerStates`: classifyLowers(view) for lower
  * layer 0, by path (only the lower pane reads it).
  */
@@ -149,14 +174,20 @@ export function paneRows(
   layers: ClassifiedLayers,
   lowerStates: ReadonlyMap<string, LowerState>,
   opts: RowOptions,
+  stack?: StackChoice,
 ): TreeRow[] {
   const changed = opts.changesOnly ? changedPaths(layers.changes) : new Set<string>();
+  const several = stack !== undefined && layers.view.stack.lowers.length > 1;
+  const column = stack?.column === true ? stack.numbers : undefined;
   switch (kind) {
     case 'upper':
-      return flatten(upperSource(layers), opts, changed);
+      return flatten(upperSource(layers, column), opts, changed);
     case 'lower':
-      return flatten(lowerSource(layers, lowerStates), opts, changed);
+      if (!several) return flatten(lowerSource(layers, lowerStates), opts, changed);
+      if (stack.view === 'stack')
+        return flatten(stackSource(layers, stack.layerStates, stack.numbers), opts, changed);
+      return flatten(layerSource(layers, stack.view), opts, changed);
     case 'merged':
-      return flatten(mergedSource(layers), opts, changed);
+      return flatten(mergedSource(layers, column), opts, changed);
   }
 }
