@@ -57,7 +57,13 @@ export interface ImageSpec {
   emptyHistory?: string[];
   architecture?: string;
   os?: string;
-  /** Store layer i under a digest its bytes do not have (same bytes, wrong name). */
+  /**
+   * Layer i's blob is not what the archive says: in the OCI forms it is
+   * stored under a digest its bytes do not have (same bytes and size, wrong
+   * name); in docker-save and podman-docker-archive, which name no blob
+   * digest, it is a valid tar of other content (one more file), so its
+   * diff_id is not the config's.
+   */
   corruptBlob?: number;
   /** Give layer i a diff_id in the config that its tar does not have. */
   corruptDiffId?: number;
@@ -69,8 +75,8 @@ export interface ArchiveSpec {
   compression?: LayerCompression;
   /**
    * OCI forms: put the images into a nested image index (a manifest list)
-   * with a platform each, referenced from index.json under the first
-   * image's tags.
+   * with a platform each, referenced from index.json under every image's
+   * tags.
    */
   nestedIndex?: boolean;
   /** Changes the archive's members (name -> bytes or symlink) before they are written. */
@@ -148,14 +154,24 @@ export function goArch(): string {
   return arch[process.arch] ?? process.arch;
 }
 
-async function buildImage(spec: ImageSpec, how: LayerCompression): Promise<BuiltImage> {
+const LEGACY_FORMS: ImageArchiveForm[] = ['docker-save', 'podman-docker-archive'];
+
+async function buildImage(
+  spec: ImageSpec,
+  how: LayerCompression,
+  form: ImageArchiveForm,
+): Promise<BuiltImage> {
   const layers: BuiltLayer[] = [];
   for (const [i, entries] of spec.layers.entries()) {
     const tar = await makeTar(entries);
-    const { blob, mediaType } = compress(tar, how);
+    const compressed = compress(tar, how);
+    let blob = compressed.blob;
+    const mediaType = compressed.mediaType;
     let digest = `sha256:${sha256(blob)}`;
     let diffId = `sha256:${sha256(tar)}`;
-    if (spec.corruptBlob === i)
+    if (spec.corruptBlob === i && LEGACY_FORMS.includes(form))
+      blob = compress(await makeTar([...entries, { name: 'corrupt', content: 'x' }]), how).blob;
+    else if (spec.corruptBlob === i)
       digest = `sha256:${sha256(Buffer.concat([blob, Buffer.from('x')]))}`;
     if (spec.corruptDiffId === i)
       diffId = `sha256:${sha256(Buffer.concat([tar, Buffer.from('x')]))}`;
@@ -244,7 +260,7 @@ function ociIndex(m: ArchiveMembers, spec: ArchiveSpec, images: BuiltImage[]): v
     const digest = sha256(nested);
     m.set(`blobs/sha256/${digest}`, nested);
     const entry = { mediaType: MT.ociIndex, digest: `sha256:${digest}`, size: nested.length };
-    const tags = images[0]?.spec.tags ?? [];
+    const tags = images.flatMap((i) => i.spec.tags ?? []);
     manifests = tags.length
       ? tags.map((t) => ({ ...entry, annotations: { 'org.opencontainers.image.ref.name': t } }))
       : [entry];
@@ -420,7 +436,7 @@ export function memberEntries(m: ArchiveMembers): TarEntry[] {
 export async function writeImageArchive(path: string, spec: ArchiveSpec): Promise<BuiltArchive> {
   const how = spec.compression ?? 'plain';
   const images: BuiltImage[] = [];
-  for (const i of spec.images) images.push(await buildImage(i, how));
+  for (const i of spec.images) images.push(await buildImage(i, how, spec.form));
   const m = members(spec, images);
   spec.tamper?.(m);
   if (spec.form === 'oci-layout') writeDir(path, m);
