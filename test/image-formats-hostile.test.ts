@@ -189,6 +189,19 @@ describe('JSON that is too big, malformed, or lies', () => {
     await refused(path, /lists 3 diff_ids but the manifest 2 layers: the archive is inconsistent$/);
   });
 
+  test('Docker 25+: manifest.json and index.json naming different layers', async () => {
+    const path = await archive('docker-save-oci', (m) => {
+      const man = json(m, 'manifest.json') as Manifest;
+      const layers = man[0]?.Layers ?? [];
+      [layers[0], layers[1]] = [layers[1] ?? '', layers[0] ?? ''];
+      put(m, 'manifest.json', man);
+    });
+    await refused(
+      path,
+      /member "index\.json" and manifest\.json name different layers for h:1: the archive is inconsistent$/,
+    );
+  });
+
   test('a Config that is not <hex>.json', async () => {
     const path = await archive('docker-save', (m) => {
       const man = json(m, 'manifest.json') as Manifest;

@@ -95,3 +95,35 @@ export async function readDockerArchive(files: ArchiveFiles): Promise<DockerArch
       : 'docker-save';
   return { form, images };
 }
+
+/**
+ * Docker 25+ writes each image twice: manifest.json and an OCI index.json.
+ * The OCI side has what manifest.json lacks (each blob's size and media
+ * type, checked against the archive as it is read); the two must agree on
+ * every image's layers, or the archive is refused.
+ */
+export function withOciDescriptors(
+  files: ArchiveFiles,
+  images: SourceImage[],
+  oci: SourceImage[],
+): void {
+  for (const image of images) {
+    const twin = oci.find((o) => o.configBytes?.equals(image.configBytes ?? Buffer.alloc(0)));
+    if (twin === undefined) continue; // an image index.json does not list: manifest.json alone says
+    const agree =
+      twin.layers.length === image.layers.length &&
+      twin.layers.every(
+        (l, i) => l.digest === image.layers[i]?.digest && l.size === image.layers[i]?.size,
+      );
+    if (!agree)
+      throw archiveError(
+        files.label,
+        'index.json',
+        `and manifest.json name different layers for ${image.tags[0] ?? 'an image'}: the archive is inconsistent`,
+      );
+    image.layers.forEach((l, i) => {
+      const mediaType = twin.layers[i]?.mediaType;
+      if (mediaType !== undefined) l.mediaType = mediaType;
+    });
+  }
+}

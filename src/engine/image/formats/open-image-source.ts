@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import type { ImageSource } from '../image-source.js';
 import type { ArchiveFiles } from './archive-files.js';
 import { DirFiles } from './dir-files.js';
-import { readDockerArchive } from './docker-manifest.js';
+import { readDockerArchive, withOciDescriptors } from './docker-manifest.js';
 import { gunzipProbe } from './gunzip-probe.js';
 import { readOciLayout } from './oci-index.js';
 import { outerForm } from './outer-file.js';
@@ -28,6 +28,7 @@ async function fromFiles(
 ): Promise<ImageSource> {
   if (files.size('manifest.json') !== undefined) {
     const { form, images } = await readDockerArchive(files);
+    if (form === 'docker-save-oci') withOciDescriptors(files, images, await readOciLayout(files));
     return { form, path, images, close };
   }
   return { form: 'oci-archive', path, images: await readOciLayout(files), close };
