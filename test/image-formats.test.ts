@@ -188,6 +188,18 @@ describe.each(ARCHIVE_FORMS)('%s', (form) => {
   });
 });
 
+test('legacy docker save: a layer.tar linked to an identical earlier one is still docker-save', async () => {
+  const empty = [{ name: 'tmp/', type: 'directory' as const }];
+  const built = await writeImageArchive(target('docker-save', 'dup'), {
+    form: 'docker-save',
+    images: [{ layers: [at(sampleLayers(), 0), empty, empty], tags: ['dup:1'] }],
+  });
+  await withSource(built.path, async (source) => {
+    expect(source.form).toBe('docker-save');
+    await expectImage('docker-save', at(source.images, 0), at(built.images, 0));
+  });
+});
+
 describe('OCI indexes', () => {
   test.each(['oci-archive', 'oci-layout'] as const)(
     '%s: a nested index (manifest list) gives this machine linux image, tagged as the index',

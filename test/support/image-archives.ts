@@ -336,7 +336,10 @@ function members(spec: ArchiveSpec, images: BuiltImage[]): ArchiveMembers {
           m.set(`${id}/`, { dir: true });
           m.set(`${id}/VERSION`, Buffer.from('1.0'));
           m.set(`${id}/json`, legacyLayerJson(id, ids[n - 1]));
-          m.set(`${id}/layer.tar`, l.blob);
+          // Docker links a layer identical to an earlier one (an empty RUN) to it.
+          const same = image.layers.findIndex((o) => o.diffId === l.diffId);
+          if (same < n) m.set(`${id}/layer.tar`, { symlink: `../${ids[same] ?? ''}/layer.tar` });
+          else m.set(`${id}/layer.tar`, l.blob);
         });
         m.set(`${image.id}.json`, image.config);
       }

@@ -11,12 +11,8 @@ export const MAX_JSON = 16 << 20;
 export interface ArchiveFiles {
   /** The archive as the user named it, for messages. */
   readonly label: string;
-  /** Every member name (directories too), in archive order. */
-  names(): string[];
   /** The size of the regular file the name leads to (links followed inside the archive), or undefined if there is none. */
   size(name: string): number | undefined;
-  /** Whether reaching name went through a symlink or hardlink member. */
-  viaLink(name: string): boolean;
   /** The whole file's bytes. */
   read(name: string): Promise<Buffer>;
   /** The file's bytes as chunks; each call reads anew. */

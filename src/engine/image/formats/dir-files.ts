@@ -17,10 +17,6 @@ export class DirFiles implements ArchiveFiles {
     private readonly dir: string,
   ) {}
 
-  names(): string[] {
-    return ['oci-layout', 'index.json'];
-  }
-
   private allowed(name: string): boolean {
     if (name === 'oci-layout' || name === 'index.json') return true;
     const parts = name.split('/');
@@ -51,10 +47,6 @@ export class DirFiles implements ArchiveFiles {
       if (last) return st.size;
     }
     return undefined;
-  }
-
-  viaLink(): boolean {
-    return false;
   }
 
   async read(name: string): Promise<Buffer> {

@@ -62,7 +62,6 @@ export async function readDockerArchive(files: ArchiveFiles): Promise<DockerArch
   const bad = (what: string): Error => archiveError(files.label, 'manifest.json', what);
   if (!Array.isArray(json)) throw bad('is not a list of images');
   if (json.length === 0) throw bad('lists no images');
-  let linked = false;
   let podmanNames = false;
   const images: SourceImage[] = [];
   for (const [i, entry] of json.entries()) {
@@ -80,7 +79,6 @@ export async function readDockerArchive(files: ArchiveFiles): Promise<DockerArch
     const config = await readConfigMember(files, configName, hex);
     checkLayerCount(config, names.length, files.label, configName);
     const layers = names.map((name, l) => {
-      linked ||= files.viaLink(name);
       podmanNames ||= DIFFID_TAR.test(name);
       return layerBlob(files, name, config.diffIds[l]);
     });
@@ -88,9 +86,10 @@ export async function readDockerArchive(files: ArchiveFiles): Promise<DockerArch
     images.push({ tags, configBytes: config.bytes, config: config.config, layers });
   }
   const oci = files.size('oci-layout') !== undefined || files.size('index.json') !== undefined;
+  // Not "a layer.tar is a symlink": legacy Docker links a layer.tar to an identical earlier one too.
   const form: ArchiveForm = oci
     ? 'docker-save-oci'
-    : linked || podmanNames
+    : podmanNames
       ? 'podman-docker-archive'
       : 'docker-save';
   return { form, images };

@@ -38,7 +38,7 @@ export async function gunzipProbe(path: string, tempDir: string): Promise<Gunzip
     end: () => undefined,
   });
   const input = createReadStream(path);
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 256 << 10 });
   input.on('error', (err) => gunzip.destroy(err));
   input.pipe(gunzip);
   try {

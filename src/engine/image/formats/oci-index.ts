@@ -126,8 +126,11 @@ export async function readOciLayout(files: ArchiveFiles): Promise<SourceImage[]>
   if (tops.length === 0) throw archiveError(files.label, 'index.json', 'lists no images');
   // One image per manifest, however many tags name it.
   const byManifest = new Map<string, SourceImage>();
+  // Many tags may name one manifest (or index): each is read once.
+  const reached = new Map<string, Awaited<ReturnType<typeof imageManifest>>>();
   for (const top of tops) {
-    const m = await imageManifest(files, top, 0);
+    const m = reached.get(top.digest) ?? (await imageManifest(files, top, 0));
+    reached.set(top.digest, m);
     let image = byManifest.get(m.d.digest);
     if (image === undefined) {
       image = await readImage(files, m);

@@ -14,6 +14,11 @@ import { readRange } from './read-range.js';
 import { TarWalkError, walkTar, type WalkedMember } from './tar-walk.js';
 
 const MAX_HOPS = 8;
+/**
+ * An image archive holds a few members per layer (a 128-layer docker save:
+ * about 520); this many is something else, and its index is not kept.
+ */
+const MAX_MEMBERS = 100_000;
 
 interface Member {
   type: EntryType;
@@ -31,10 +36,6 @@ export class TarFiles implements ArchiveFiles {
     private readonly path: string,
     private readonly members: Map<string, Member>,
   ) {}
-
-  names(): string[] {
-    return [...this.members.keys()];
-  }
 
   /** The regular member name leads to, and whether a link was followed; throws on an escape or loop. */
   private resolve(name: string): { member: Member; linked: boolean } | undefined {
@@ -66,10 +67,6 @@ export class TarFiles implements ArchiveFiles {
 
   size(name: string): number | undefined {
     return this.resolve(name)?.member.size;
-  }
-
-  viaLink(name: string): boolean {
-    return this.resolve(name)?.linked ?? false;
   }
 
   private found(name: string): Member {
@@ -114,6 +111,12 @@ export function indexTar(path: string, label: string): TarIndex {
         throw archiveError(label, w.name, 'climbs out of the archive (".." or an absolute name)');
       }
       if (kind === 'marker') marker = true;
+      if (members.size >= MAX_MEMBERS)
+        throw archiveError(
+          label,
+          undefined,
+          `holds more than ${MAX_MEMBERS} image archive members: it is no image archive this reads`,
+        );
       const name = cleanName(w.name);
       const prior = members.get(name);
       if (prior !== undefined && !(prior.type === 'directory' && w.type === 'directory'))
