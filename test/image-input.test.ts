@@ -60,10 +60,10 @@ describe('--image refuses anything but a regular file, before reading it', () =>
     expect(r.stderr).not.toContain('empty');
   });
 
-  it('a directory: OCI layouts are not supported yet', () => {
+  it('a directory that is not an OCI layout', () => {
     const dir = join(box, 'layout');
     mkdirSync(dir);
-    expectRefused(runImage(dir), dir, /is a directory: OCI layouts are not supported yet/);
+    expectRefused(runImage(dir), dir, /is a directory but not an OCI image layout/);
   });
 
   it("a symlink to a regular tarball is the user's own path: followed and imported", () => {

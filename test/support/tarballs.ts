@@ -330,6 +330,6 @@ export async function brokenImages(): Promise<Broken[]> {
     b('a truncated gzip', cut(gz, gz.length >> 1), /is a corrupt or truncated gzip file/),
     b('a file with xz magic', put(Buffer.concat([xz, randomBytes(100)])), /is xz-compressed/),
     b('a missing path', () => undefined, /does not exist/),
-    b('a directory', (p) => mkdirSync(p), /is a directory: OCI layouts are not supported yet/),
+    b('a directory', (p) => mkdirSync(p), /is a directory but not an OCI image layout/),
   ];
 }

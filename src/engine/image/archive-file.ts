@@ -47,7 +47,7 @@ function requireRegularImage(path: string, st: BigIntStats): void {
   if (st.isFile()) return;
   if (st.isDirectory()) {
     throw new UserError(
-      `image ${path} is a directory: OCI layouts are not supported yet; give a tarball (docker export or docker save output)`,
+      `image ${path} is a directory: give an OCI image layout directory or an image file`,
     );
   }
   throw new UserError(`image ${path} is ${kindOf(st)}: give a tarball file (plain or gzip)`);

@@ -4,7 +4,9 @@
  * whole, that is a docker save (legacy or 25+), an OCI archive, podman's
  * docker-archive, or else a flat root filesystem.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../errors.js';
 import { tmpdir } from 'node:os';
 import type { ImageSource } from '../image-source.js';
 import type { ArchiveFiles } from './archive-files.js';
@@ -37,6 +39,10 @@ async function fromFiles(
 export async function openImageSource(path: string, opts: OpenOptions = {}): Promise<ImageSource> {
   const outer = outerForm(path);
   if (outer.kind === 'dir') {
+    if (!existsSync(join(path, 'oci-layout')))
+      throw new UserError(
+        `image ${path} is a directory but not an OCI image layout (it has no oci-layout file): give an OCI layout directory or an image file (docker save, podman save, docker export)`,
+      );
     const images = await readOciLayout(new DirFiles(path, path));
     return { form: 'oci-layout', path, images, close: () => undefined };
   }

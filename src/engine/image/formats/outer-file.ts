@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync, constants, type Stats } from 'node:fs';
 import { UserError, errnoCode } from '../../errors.js';
+import { inspectArchive } from '../archive-file.js';
 
 export type Outer = { kind: 'dir' } | { kind: 'tar' | 'gzip'; size: number };
 
@@ -29,8 +30,9 @@ function statImage(path: string): Stats {
 export function outerForm(path: string): Outer {
   const st = statImage(path);
   if (st.isDirectory()) return { kind: 'dir' };
-  // Not a regular file (a FIFO, a device): the rootfs import refuses it, saying what it is.
-  if (!st.isFile()) return { kind: 'tar', size: st.size };
+  // A FIFO, a device or an empty file: refused before it is read, saying what
+  // it is (a FIFO would block the read; a device has no size).
+  if (!st.isFile() || st.size === 0) inspectArchive(path);
   const head = Buffer.alloc(6);
   let got = 0;
   try {
