@@ -24,6 +24,7 @@ SYNOPSIS
     overlay-tui ps | images | clean [--root DIR]
     overlay-tui rm [--root DIR] NAME...
     overlay-tui diff | watch [--root DIR] [--json] NAME
+    overlay-tui layers [--root DIR] [--json] IMAGE
 
 DESCRIPTION
     An image tarball is extracted once into a read-only lower directory; each
@@ -77,6 +78,7 @@ COMMANDS
     clean    clean up after runs that died
     diff     what a container changed, and the overlay reason for each entry
     watch    a running container's changes, live
+    layers   what each layer of an image adds, changes, deletes and wastes
 
     'overlay-tui COMMAND --help' describes each one.
 `;
@@ -94,6 +96,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   clean: async () => cleanCommand,
   diff: async () => (await import('./commands/diff.js')).diffCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
+  layers: async () => (await import('./commands/layers.js')).layersCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reportLayers, type ImageFigures } from '../src/engine/layers/layer-report.js';
 import type { LayerLabel } from '../src/overlay/layer-label.js';
-import { expectedFigures, extractLayerDir, randomLayer } from './support/layer-tars.js';
+import { expectedFigures, extractLayerDir, randomLayer, STORY } from './support/layer-tars.js';
 import { Rng } from './support/overlay-rng.js';
 import type { TarEntry } from './support/tarballs.js';
 
@@ -64,57 +64,6 @@ function expectMatchesModel(figures: ImageFigures, layers: TarEntry[][]): void {
   expect(figures.total.sizeBytes).toBe(size);
   expect(figures.total.wastedBytes).toBe(wasted);
 }
-
-/**
- * Four layers as a Dockerfile makes them: a base; a layer that edits a
- * file, empties a directory (opaque) and renames one (a full copy plus a
- * whiteout); one that deletes a directory two layers made, changes only a
- * file's mode, and deletes one of two hard links; one that deletes the other.
- */
-const STORY: TarEntry[][] = [
-  [
-    { name: 'etc/' },
-    { name: 'etc/passwd', content: bytes(100) },
-    { name: 'etc/hosts', content: bytes(50) },
-    { name: 'etc/group', content: bytes(10) },
-    { name: 'bin/' },
-    { name: 'bin/busybox', content: bytes(1000), mode: 0o755 },
-    { name: 'bin/sh', type: 'link', linkname: 'bin/busybox' },
-    { name: 'opt/' },
-    { name: 'opt/app/' },
-    { name: 'opt/app/data', content: bytes(300) },
-    { name: 'usr/' },
-    { name: 'usr/lib/' },
-    { name: 'usr/lib/x.so', content: bytes(400) },
-    { name: 'usr/lib/y.so', content: bytes(500) },
-    { name: 'srv/' },
-    { name: 'srv/old/' },
-    { name: 'srv/old/f', content: bytes(200) },
-  ],
-  [
-    { name: 'etc/' },
-    { name: 'etc/passwd', content: bytes(120) },
-    { name: 'opt/' },
-    { name: 'opt/app/' },
-    { name: 'opt/app/log', content: bytes(70) },
-    { name: 'usr/' },
-    { name: 'usr/lib/' },
-    { name: 'usr/lib/.wh..wh..opq', content: '' },
-    { name: 'usr/lib/z.so', content: bytes(600) },
-    { name: 'srv/' },
-    { name: 'srv/new/' },
-    { name: 'srv/new/f', content: bytes(200) },
-    { name: 'srv/.wh.old', content: '', mode: 0 },
-  ],
-  [
-    { name: '.wh.opt', content: '' },
-    { name: 'etc/' },
-    { name: 'etc/hosts', content: bytes(50), mode: 0o600 },
-    { name: 'bin/' },
-    { name: 'bin/.wh.sh', content: '' },
-  ],
-  [{ name: 'bin/' }, { name: 'bin/.wh.busybox', content: '' }],
-];
 
 describe('reportLayers', () => {
   it('counts what each layer of a real-looking stack adds, changes, deletes and wastes', async () => {

@@ -45,6 +45,59 @@ function convertWhiteouts(dir: string): void {
   }
 }
 
+const bytes = (n: number): Buffer => Buffer.alloc(n, 0x78);
+
+/**
+ * Four layers as a Dockerfile makes them: a base; a layer that edits a
+ * file, empties a directory (opaque) and renames one (a full copy plus a
+ * whiteout); one that deletes a directory two layers made, changes only a
+ * file's mode, and deletes one of two hard links; one that deletes the other.
+ */
+export const STORY: TarEntry[][] = [
+  [
+    { name: 'etc/' },
+    { name: 'etc/passwd', content: bytes(100) },
+    { name: 'etc/hosts', content: bytes(50) },
+    { name: 'etc/group', content: bytes(10) },
+    { name: 'bin/' },
+    { name: 'bin/busybox', content: bytes(1000), mode: 0o755 },
+    { name: 'bin/sh', type: 'link', linkname: 'bin/busybox' },
+    { name: 'opt/' },
+    { name: 'opt/app/' },
+    { name: 'opt/app/data', content: bytes(300) },
+    { name: 'usr/' },
+    { name: 'usr/lib/' },
+    { name: 'usr/lib/x.so', content: bytes(400) },
+    { name: 'usr/lib/y.so', content: bytes(500) },
+    { name: 'srv/' },
+    { name: 'srv/old/' },
+    { name: 'srv/old/f', content: bytes(200) },
+  ],
+  [
+    { name: 'etc/' },
+    { name: 'etc/passwd', content: bytes(120) },
+    { name: 'opt/' },
+    { name: 'opt/app/' },
+    { name: 'opt/app/log', content: bytes(70) },
+    { name: 'usr/' },
+    { name: 'usr/lib/' },
+    { name: 'usr/lib/.wh..wh..opq', content: '' },
+    { name: 'usr/lib/z.so', content: bytes(600) },
+    { name: 'srv/' },
+    { name: 'srv/new/' },
+    { name: 'srv/new/f', content: bytes(200) },
+    { name: 'srv/.wh.old', content: '', mode: 0 },
+  ],
+  [
+    { name: '.wh.opt', content: '' },
+    { name: 'etc/' },
+    { name: 'etc/hosts', content: bytes(50), mode: 0o600 },
+    { name: 'bin/' },
+    { name: 'bin/.wh.sh', content: '' },
+  ],
+  [{ name: 'bin/' }, { name: 'bin/.wh.busybox', content: '' }],
+];
+
 // ---- random layers ----------------------------------------------------------
 
 /** The names random layers use: a small tree, so that layers meet each other often. */
