@@ -26,7 +26,11 @@ DESCRIPTION
     followed by the overlay reason: copy-up: data, copy-up: metadata (mode,
     owner, times), copy-up: directory (with ", metadata (mode, owner)" when
     its own mode or owner changed), new, whiteout, opaque (deleted and made
-    again), redirect: OLD (a renamed directory), metacopy.
+    again), redirect: OLD (a renamed directory), metacopy. In an image of
+    several layers the reason names the layer of the lower entry it comes
+    from or hides: 'copy-up: data, from layer 3 (RUN echo hi >> /etc/passwd)',
+    'whiteout over layer 1 (ADD file:... in /)'; with --json, "lower" also
+    carries that layer's "number" (1 = the bottom) and "diffId".
 
     Names are shown as 'ls -b' shows them, so that each entry is one line
     and nothing in a name acts on your terminal: control characters escaped
@@ -67,10 +71,10 @@ export function diffCommand(argv: string[]): number {
   const tooLong = takePathTooLong();
   if (tooLong !== undefined) process.stderr.write(`overlay-tui: ${tooLongMessage(tooLong)}\n`);
   if (values.json) {
-    const rows = changes.map(diffJson);
+    const rows = changes.map((c) => diffJson(c, state.layers));
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    process.stdout.write(changes.map((c) => `${diffLine(c)}\n`).join(''));
+    process.stdout.write(changes.map((c) => `${diffLine(c, state.layers)}\n`).join(''));
   }
   return 0;
 }

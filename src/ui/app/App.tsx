@@ -7,7 +7,7 @@
 import { Box, Text, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import type { AppState, AppStore } from '../store/app-store.js';
+import type { AppState, AppStore, StatusInfo } from '../store/app-store.js';
 import { useRawInput } from '../input/use-raw-input.js';
 import { prefixKeyName } from '../input/key-names.js';
 import { DEFAULT_PREFIX } from '../input/prefix-keys.js';
@@ -89,17 +89,21 @@ function useDerived() {
         layers: AppState['layers'],
         lowerStates: AppState['lowerStates'],
         selected: string,
+        labels: StatusInfo['layers'],
       ) =>
         inspectView(inspected, {
           change: layers.states.get(selected)?.change,
           lower: lowerStates.get(selected),
+          labels,
         }),
     );
     return {
       rows: (s: AppState, kind: PaneKind) =>
         rows[kind](s.layers, s.lowerStates, s.expanded, s.changesOnly, s.search),
       view: (s: AppState) =>
-        s.inspector ? view(s.inspected, s.layers, s.lowerStates, s.selected) : undefined,
+        s.inspector
+          ? view(s.inspected, s.layers, s.lowerStates, s.selected, s.status.layers)
+          : undefined,
     };
   }, []);
 }
@@ -186,6 +190,7 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
   ) : (
     <FeedPane
       events={s.events}
+      labels={s.status.layers}
       selected={s.feedIndex}
       focused={s.focus === 'feed'}
       width={layout.feed.width}

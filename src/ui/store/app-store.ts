@@ -12,6 +12,7 @@ import {
   type LowerState,
 } from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
+import type { LayerLabel } from '../../overlay/layer-label.js';
 import type { Versions } from '../../engine/layers/read-versions.js';
 import type { CgroupUsage } from '../../engine/cgroup/usage.js';
 import { humanBytes } from '../../engine/human-bytes.js';
@@ -24,6 +25,8 @@ export interface StatusInfo {
   id: string;
   mountOptions: string;
   pid?: number;
+  /** The image's layers, topmost first (as the lowers), for naming them; absent in older records. */
+  layers?: readonly LayerLabel[];
 }
 
 /** What the app asks of the engine; the store calls it, components never do. */
