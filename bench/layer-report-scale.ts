@@ -9,6 +9,7 @@
  *   node dist/bench/layer-report-scale.js [--rounds N]
  */
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -92,7 +93,14 @@ function main(): void {
     .slice(1)
     .map((r) => r.ms)
     .sort((a, b) => a - b);
-  const median = warm[Math.floor(warm.length / 2)] ?? first?.ms ?? 0;
+  const mid = Math.floor(warm.length / 2);
+  const median =
+    warm.length === 0
+      ? (first?.ms ?? 0)
+      : warm.length % 2 === 1
+        ? (warm[mid] ?? 0)
+        : ((warm[mid - 1] ?? 0) + (warm[mid] ?? 0)) / 2;
+  const cpu = rows.map((r) => r.cpuMs);
   const rss = Math.max(...rows.map((r) => r.maxRssMB));
   process.stdout.write(
     [
@@ -104,6 +112,8 @@ function main(): void {
       '|---|---|---|',
       `| first round (cache as found) | ${((first?.ms ?? 0) / 1000).toFixed(2)} s | < 15 s |`,
       `| warm, median of ${warm.length} | ${(median / 1000).toFixed(2)} s | < 15 s |`,
+      `| CPU time (user + system), min–max of rounds | ${(Math.min(...cpu) / 1000).toFixed(2)}–${(Math.max(...cpu) / 1000).toFixed(2)} s | what the wall time comes to on an idle machine |`,
+      `| load average (1 min) at the end | ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores | |`,
       `| peak RSS (max of rounds) | ${rss.toFixed(0)} MB | < 1 GB |`,
       `| size / wasted | ${((first?.sizeBytes ?? 0) / 2 ** 20).toFixed(0)} MiB / ${((first?.wastedBytes ?? 0) / 2 ** 20).toFixed(0)} MiB (efficiency ${((first?.efficiency ?? 0) * 100).toFixed(1)} %) | |`,
       '',
