@@ -273,6 +273,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           state.lowers,
           () => typed.current,
           state.userns,
+          state.layers,
         );
       }
       if (!guard.receivedSignal) {
