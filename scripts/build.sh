@@ -27,6 +27,7 @@ npx esbuild \
   src/overlay/index.ts \
   src/engine/layers/lower-loader.ts \
   src/engine/layers/classify-container.ts \
+  src/engine/layers/layer-report.ts \
   src/engine/watch/upper-watcher.ts \
   src/engine/runtime/oci-config.ts \
   src/engine/confine/profile.ts \

@@ -27,6 +27,7 @@ SYNOPSIS
     overlay-tui load [--root DIR] FILE[:TAG]
     overlay-tui diff | watch [--root DIR] [--json] NAME
     overlay-tui commit [--tag T] [-o FILE] [--format docker|oci] [--root DIR] NAME
+    overlay-tui layers [--root DIR] [--json] IMAGE
 
 DESCRIPTION
     An image tarball is extracted once into a read-only lower directory; each
@@ -83,6 +84,7 @@ COMMANDS
     watch    a running container's changes, live
     commit   write a container's upper as a new image layer (an archive
              that docker load and podman load take)
+    layers   what each layer of an image adds, changes, deletes and wastes
 
     'overlay-tui COMMAND --help' describes each one.
 `;
@@ -102,6 +104,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./commands/diff.js')).diffCommand,
   watch: async () => (await import('./commands/watch.js')).watchCommand,
   commit: async () => (await import('./commands/commit.js')).commitCommand,
+  layers: async () => (await import('./commands/layers.js')).layersCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -265,7 +265,18 @@ describe('errors a user can hit', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`${line}\n`);
     };
-    for (const cmd of ['run', 'ps', 'images', 'rm', 'clean', 'diff', 'watch', 'load']) {
+    for (const cmd of [
+      'run',
+      'ps',
+      'images',
+      'rm',
+      'clean',
+      'diff',
+      'watch',
+      'load',
+      'layers',
+      'commit',
+    ]) {
       usage(
         [cmd, '--root', root, '--bogus'],
         `overlay-tui ${cmd}: Unknown option '--bogus' (see 'overlay-tui ${cmd} --help')`,
@@ -286,6 +297,10 @@ describe('errors a user can hit', () => {
       `overlay-tui load: missing FILE (see 'overlay-tui load --help')`,
     );
     usage(
+      ['layers', '--root', root],
+      `overlay-tui layers: missing IMAGE (see 'overlay-tui layers --help')`,
+    );
+    usage(
       ['diff', '--root', root, 'a', 'b'],
       `overlay-tui diff: unexpected argument 'b' (see 'overlay-tui diff --help')`,
     );
@@ -299,7 +314,18 @@ describe('errors a user can hit', () => {
   });
 
   it('has a man-page style --help on every command', () => {
-    for (const cmd of ['run', 'ps', 'images', 'rm', 'clean', 'diff', 'watch', 'load']) {
+    for (const cmd of [
+      'run',
+      'ps',
+      'images',
+      'rm',
+      'clean',
+      'diff',
+      'watch',
+      'load',
+      'layers',
+      'commit',
+    ]) {
       const r = cli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^NAME\\n    overlay-tui ${cmd} - `));

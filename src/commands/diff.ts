@@ -7,6 +7,7 @@ import { LowerLoader } from '../engine/layers/lower-loader.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg } from './args.js';
 import { namedContainer } from './container-arg.js';
 import { prepare } from './prepare.js';
+import type { ContainerState } from '../engine/container/state.js';
 
 export const DIFF_HELP = `NAME
     overlay-tui diff - show what a container changed, and why overlayfs stored it so
@@ -26,7 +27,11 @@ DESCRIPTION
     followed by the overlay reason: copy-up: data, copy-up: metadata (mode,
     owner, times), copy-up: directory (with ", metadata (mode, owner)" when
     its own mode or owner changed), new, whiteout, opaque (deleted and made
-    again), redirect: OLD (a renamed directory), metacopy.
+    again), redirect: OLD (a renamed directory), metacopy. In an image of
+    several layers the reason names the layer of the lower entry it comes
+    from or hides: 'copy-up: data, from layer 3 (RUN echo hi >> /etc/passwd)',
+    'whiteout over layer 1 (ADD file:... in /)'; with --json, "lower" also
+    carries that layer's "number" (1 = the bottom) and "diffId".
 
     Names are shown as 'ls -b' shows them, so that each entry is one line
     and nothing in a name acts on your terminal: control characters escaped
@@ -44,6 +49,36 @@ OPTIONS
 
 const OPTIONS = { json: { type: 'boolean' }, ...ROOT_OPTION, ...HELP_OPTION } as const;
 
+/**
+ * What `diff` prints for a container's upper over its lowers: one line per
+ * upper entry, or the JSON rows; its layers' labels (topmost first) name
+ * the layer of each lower entry.
+ */
+export function diffOutput(
+  upperDir: string,
+  state: Pick<ContainerState, 'lowers' | 'layers' | 'userns'>,
+  json: boolean,
+): string {
+  const lowers = new LowerLoader(state.lowers);
+  const upper = scanLayer(bytesOf(upperDir));
+  const { changes } = classifyLayers(
+    upperDir,
+    upper,
+    state.lowers,
+    lowers,
+    'trusted',
+    undefined,
+    state.userns,
+  );
+  if (json)
+    return `${JSON.stringify(
+      changes.map((c) => diffJson(c, state.layers)),
+      null,
+      2,
+    )}\n`;
+  return changes.map((c) => `${diffLine(c, state.layers)}\n`).join('');
+}
+
 export function diffCommand(argv: string[]): number {
   const { values, positionals } = parse('diff', argv, OPTIONS, { min: 1, max: 1, what: 'NAME' });
   if (values.help) {
@@ -52,25 +87,10 @@ export function diffCommand(argv: string[]): number {
   }
   const store = prepare(['diff', ...argv], stateRootArg(values.root));
   const { paths, state } = namedContainer(store, positionals[0] ?? '');
-  const lowers = new LowerLoader(state.lowers);
   takePathTooLong(); // only what this scan leaves out
-  const upper = scanLayer(bytesOf(paths.upper));
-  const { changes } = classifyLayers(
-    paths.upper,
-    upper,
-    state.lowers,
-    lowers,
-    'trusted',
-    undefined,
-    state.userns,
-  );
+  const out = diffOutput(paths.upper, state, values.json === true);
   const tooLong = takePathTooLong();
   if (tooLong !== undefined) process.stderr.write(`overlay-tui: ${tooLongMessage(tooLong)}\n`);
-  if (values.json) {
-    const rows = changes.map(diffJson);
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  } else {
-    process.stdout.write(changes.map((c) => `${diffLine(c)}\n`).join(''));
-  }
+  process.stdout.write(out);
   return 0;
 }

@@ -316,6 +316,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           state.lowers,
           () => typed.current,
           state.userns,
+          state.layers,
         );
       }
       // A user name is looked up in the image as mounted, so only now.

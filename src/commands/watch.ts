@@ -33,6 +33,11 @@ DESCRIPTION
         opaque    a lower directory deleted and made again
         rename    an entry renamed (a renamed lower directory: a redirect)
 
+    In an image of several layers, a copy-up or rename names the layer it
+    came from ('from layer 3 (RUN echo hi >> /etc/passwd)'), a whiteout or
+    an opaque directory the layer whose entry it hides ('over layer 1
+    (...)'); with --json, as "layer": {"number", "diffId"}.
+
     Before Linux 6.5, a write to a file that has been still for 30 s, or was
     in upper before the watch started, may be reported late or not at all
     ('overlay-tui diff' always shows what is on disk).
@@ -110,7 +115,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
     const print = (events: ChangeEvent[]): void => {
       if (stdoutClosed()) return;
       for (const e of events)
-        process.stdout.write(`${values.json ? eventJson(e) : eventLine(e)}\n`);
+        process.stdout.write(
+          `${values.json ? eventJson(e, state.layers) : eventLine(e, state.layers)}\n`,
+        );
     };
     watcher.on('events', print);
     watcher.on('error', (err) =>

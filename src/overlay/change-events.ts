@@ -37,6 +37,12 @@ export interface ChangeEvent {
   from?: string;
   /** The command line typed before the change, when the engine saw it. */
   command?: string;
+  /**
+   * copy-up, rename of a lower directory, delete by a whiteout, opaque: the
+   * lower layer (0 = topmost) of the entry copied up or hidden, for the
+   * formats to name its image layer (lower-label.ts).
+   */
+  lower?: number;
 }
 
 /** One upper path, classified, with the entry it was classified from. */
@@ -73,7 +79,8 @@ function base(
 
 /** The event for a path that appeared in upper (or changed what it is). */
 function appeared(time: number, path: string, now: UpperState, was?: UpperState): ChangeEvent {
-  const b = base(time, path, now);
+  const layer = now.change.lower?.layer;
+  const b = { ...base(time, path, now), ...(layer !== undefined ? { lower: layer } : {}) };
   const size = sizeOf(now.entry);
   switch (now.change.kind) {
     case 'whiteout':
@@ -87,7 +94,11 @@ function appeared(time: number, path: string, now: UpperState, was?: UpperState)
     case 'copied-up':
     case 'metacopy':
       if (was?.change.kind === 'whiteout')
-        return { ...b, kind: 'create', ...(size !== undefined ? { bytes: size } : {}) };
+        return {
+          ...base(time, path, now),
+          kind: 'create',
+          ...(size !== undefined ? { bytes: size } : {}),
+        };
       return {
         ...b,
         kind: 'copy-up',
@@ -96,7 +107,12 @@ function appeared(time: number, path: string, now: UpperState, was?: UpperState)
         changed: copiedPart(now.change),
       };
     case 'new':
-      return { ...b, kind: 'create', ...(size !== undefined ? { bytes: size } : {}) };
+      // What a new entry replaced is not where it comes from.
+      return {
+        ...base(time, path, now),
+        kind: 'create',
+        ...(size !== undefined ? { bytes: size } : {}),
+      };
   }
 }
 

@@ -6,6 +6,7 @@
  *   D  deleted: a whiteout hides the lower path
  */
 import type { UpperChange } from './classify-upper.js';
+import { lowerPhrase, lowerRef, type StackLabels } from './lower-label.js';
 import { printablePath, withJsonPaths } from './printable-path.js';
 
 export type DiffLetter = 'A' | 'C' | 'D';
@@ -38,33 +39,53 @@ function copyUpReason(c: UpperChange): string {
   return `copy-up: ${meta ?? 'unchanged'}`;
 }
 
-/** One short reason, in overlayfs's terms. */
-function diffReason(c: UpperChange): string {
+/**
+ * One short reason, in overlayfs's terms, naming the image layer of the
+ * lower entry involved when the labels say which (lower-label.ts).
+ */
+function diffReason(c: UpperChange, labels: StackLabels): string {
+  const layer = lowerPhrase(labels, c.lower?.layer);
+  const from = layer ? `, from ${layer}` : '';
+  const over = layer ? ` over ${layer}` : '';
   switch (c.kind) {
     case 'whiteout':
-      return 'whiteout';
+      return `whiteout${over}`;
     case 'opaque':
-      return 'opaque (deleted and made again)';
+      return `opaque (deleted and made again)${over}`;
     case 'redirected':
-      return `redirect: ${c.redirect === undefined ? '?' : printablePath(c.redirect)}`;
+      return `redirect: ${c.redirect === undefined ? '?' : printablePath(c.redirect)}${from}`;
     case 'metacopy':
-      return 'metacopy (data still in lower)';
+      return `metacopy (data still in lower)${from}`;
     case 'copied-up':
-      return copyUpReason(c) + (c.opaque ? ', opaque' : '');
+      return copyUpReason(c) + (c.opaque ? ', opaque' : '') + from;
     case 'new':
       if (c.originPath !== undefined) return `new: a copy of lower ${printablePath(c.originPath)}`;
-      if (c.lower) return `new: replaces a lower ${c.lower.type}`;
+      if (c.lower)
+        return layer
+          ? `new: replaces a ${c.lower.type} of ${layer}`
+          : `new: replaces a lower ${c.lower.type}`;
       return 'new';
   }
 }
 
-/** `C /etc/passwd   copy-up: data`, the path escaped (printable-path.ts): one line whatever the name. */
-export function diffLine(c: UpperChange): string {
-  return `${diffLetter(c)} ${printablePath(c.path)}   ${diffReason(c)}`;
+/**
+ * `C /etc/passwd   copy-up: data`, the path escaped (printable-path.ts): one
+ * line whatever the name; with the container's labels (topmost first) and
+ * more than one layer, `..., from layer 3 (RUN echo hi >> /etc/passwd)`.
+ */
+export function diffLine(c: UpperChange, labels?: StackLabels): string {
+  return `${diffLetter(c)} ${printablePath(c.path)}   ${diffReason(c, labels)}`;
 }
 
-/** The entry for `diff --json`: its letter and classification, paths as withJsonPaths writes them. */
-export function diffJson(c: UpperChange): object {
+/**
+ * The entry for `diff --json`: its letter and classification, paths as
+ * withJsonPaths writes them; the lower entry's image layer (number and
+ * diffId) when the labels are known.
+ */
+export function diffJson(c: UpperChange, labels?: StackLabels): object {
   const row = withJsonPaths({ letter: diffLetter(c), ...c }, ['path', 'redirect', 'originPath']);
-  return c.lower ? { ...row, lower: withJsonPaths(c.lower, ['path']) } : row;
+  if (!c.lower) return row;
+  const ref = lowerRef(labels, c.lower.layer);
+  const lower = withJsonPaths(c.lower, ['path']);
+  return { ...row, lower: ref ? { ...lower, number: ref.number, diffId: ref.diffId } : lower };
 }

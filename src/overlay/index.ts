@@ -73,4 +73,5 @@ export {
   type UpperState,
 } from './change-events.js';
 export { diffJson, diffLetter, diffLine, type DiffLetter } from './diff-format.js';
+export { lowerPhrase, lowerRef, namedLower, type StackLabels } from './lower-label.js';
 export { hostId, idMapArg, OVERFLOW_ID, type IdMap } from './id-map.js';

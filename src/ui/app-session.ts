@@ -197,6 +197,7 @@ export class AppSession {
       // The shell's pid as the host sees it (for nsenter -t), once the
       // helper has recorded it; until then the helper's own.
       ...(this.shell ? { pid: readInitPid(paths)?.pid ?? this.shell.proc.pid } : {}),
+      ...(state.layers ? { layers: state.layers } : {}),
     };
   }
 

@@ -1,17 +1,18 @@
 /**
  * The layered image store's front door. `ensureImage` takes what the user
- * gave (FILE[:TAG]), opens the archive (formats/), picks the image and
+ * gave (FILE[:TAG], or a stored image's tag or id), opens the archive (formats/), picks the image and
  * imports it (import-image.ts: each layer stored once, by diff_id, shared
  * between images). A file imported before and unchanged since is not read
  * again: its image id is cached by the file's identity (digest.ts), and an
  * image whose record and layers are all stored is used as it is.
  */
-import { statSync, type BigIntStats } from 'node:fs';
+import { existsSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { StateRoot } from '../state-root.js';
 import { cachedDigest, fileIdentity, rememberDigest } from './digest.js';
 import { openImageSource, pickImage, splitImageArg } from './formats/index.js';
 import type { LayeredImage } from './image-record.js';
+import { findStoredImage } from './resolve-image.js';
 import { importImage, type ImportOptions } from './import-image.js';
 import { listStoredImages, loadImage, recordLayers, type StoredImage } from './stored-image.js';
 
@@ -44,6 +45,11 @@ export async function ensureImage(
     const id = cachedDigest(file, identity, cacheDir, tag ?? '');
     const known = id ? loadImage(store, id) : undefined;
     if (known) return known;
+  }
+  // Not a file: a stored image's tag or id (what load or commit stored).
+  if (!stats && !existsSync(file)) {
+    const stored = findStoredImage(store, arg);
+    if (stored) return stored;
   }
   const source = await openImageSource(file);
   try {

@@ -4,6 +4,7 @@
  * (src/overlay/byte-path.ts): shown escaped, written to JSON exactly.
  */
 import type { ChangeEvent } from '../../overlay/index.js';
+import { lowerPhrase, lowerRef, type StackLabels } from '../../overlay/lower-label.js';
 import { printablePath, printableText, withJsonPaths } from '../../overlay/printable-path.js';
 import { humanBytes } from '../human-bytes.js';
 
@@ -41,18 +42,39 @@ function details(e: ChangeEvent): string {
   }
 }
 
-/** `20:12:01.123 copy-up /etc/passwd (data, 1.2 KiB copied, now 1.3 KiB)  $ echo hi >> /etc/passwd` */
-export function eventLine(e: ChangeEvent): string {
+/**
+ * The image layer of the lower entry an event copied up or hid, when the
+ * container's labels (topmost first) name it: ` from layer 3 (RUN …)` for
+ * what came from it, ` over layer 3 (RUN …)` for what a whiteout or an
+ * opaque directory hides.
+ */
+export function eventLayer(e: ChangeEvent, labels: StackLabels): string {
+  const layer = lowerPhrase(labels, e.lower);
+  if (!layer) return '';
+  return e.kind === 'delete' || e.kind === 'opaque' ? ` over ${layer}` : ` from ${layer}`;
+}
+
+/**
+ * `20:12:01.123 copy-up /etc/passwd (data, 1.2 KiB copied, now 1.3 KiB)  $ echo hi >> /etc/passwd`,
+ * with the layer named after the details when the image has several:
+ * `... (data, 1.2 KiB copied, now 1.3 KiB) from layer 3 (RUN echo hi >> /etc/passwd)  $ ...`.
+ */
+export function eventLine(e: ChangeEvent, labels?: StackLabels): string {
   const d = details(e);
   const cmd = e.command ? `  $ ${printableText(e.command)}` : '';
-  return `${clock(e.time)} ${e.kind.padEnd(7)} ${printablePath(e.path)}${d ? ` (${d})` : ''}${cmd}`;
+  const layer = eventLayer(e, labels);
+  return `${clock(e.time)} ${e.kind.padEnd(7)} ${printablePath(e.path)}${d ? ` (${d})` : ''}${layer}${cmd}`;
 }
 
 /**
  * The event as one JSON line: a path that is valid UTF-8 exactly (JSON
  * escapes control characters itself); one that is not, escaped as in
- * eventLine, with its exact bytes in base64 in pathBytes (fromBytes).
+ * eventLine, with its exact bytes in base64 in pathBytes (fromBytes). The
+ * lower entry's image layer, when the labels are known, as
+ * "layer": {"number", "diffId"} (in place of the lower's index).
  */
-export function eventJson(e: ChangeEvent): string {
-  return JSON.stringify(withJsonPaths(e, ['path', 'from']));
+export function eventJson(e: ChangeEvent, labels?: StackLabels): string {
+  const { lower, ...rest } = e;
+  const layer = lowerRef(labels, lower);
+  return JSON.stringify(withJsonPaths(layer ? { ...rest, layer } : rest, ['path', 'from']));
 }

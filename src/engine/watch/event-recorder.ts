@@ -4,6 +4,7 @@
  * before the container's upper directory is removed.
  */
 import type { IdMap } from '../../overlay/id-map.js';
+import type { StackLabels } from '../../overlay/lower-label.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UserError, errnoCode } from '../errors.js';
 import { eventJson } from './event-format.js';
@@ -21,6 +22,8 @@ export async function recordEvents(
   lowerDirs: readonly string[],
   currentCommand?: () => string | undefined,
   idmap?: IdMap,
+  /** The container's layers, topmost first: each event carries its layer (event-format.ts). */
+  labels?: StackLabels,
 ): Promise<EventRecorder> {
   let fd: number;
   try {
@@ -35,7 +38,7 @@ export async function recordEvents(
     ...(idmap ? { idmap } : {}),
   });
   watcher.on('events', (events) => {
-    writeSync(fd, events.map((e) => `${eventJson(e)}\n`).join(''));
+    writeSync(fd, events.map((e) => `${eventJson(e, labels)}\n`).join(''));
   });
   watcher.on('error', (err) =>
     process.stderr.write(`overlay-tui: events: ${safeLine(err.message)}\n`),

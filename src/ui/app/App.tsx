@@ -7,7 +7,7 @@
 import { Box, Text, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import type { AppState, AppStore } from '../store/app-store.js';
+import type { AppState, AppStore, StatusInfo } from '../store/app-store.js';
 import { useRawInput } from '../input/use-raw-input.js';
 import { prefixKeyName } from '../input/key-names.js';
 import { DEFAULT_PREFIX } from '../input/prefix-keys.js';
@@ -112,11 +112,12 @@ function useDerived() {
         layers: AppState['layers'],
         lowerStates: AppState['lowerStates'],
         selected: string,
+        labels: StatusInfo['layers'],
         stackPart: ReturnType<typeof layered>,
       ) =>
         inspectView(
           inspected,
-          { change: layers.states.get(selected)?.change, lower: lowerStates.get(selected) },
+          { change: layers.states.get(selected)?.change, lower: lowerStates.get(selected), labels },
           stackPart,
         ),
     );
@@ -140,6 +141,7 @@ function useDerived() {
               s.layers,
               s.lowerStates,
               s.selected,
+              s.status.layers,
               s.stack.length > 1 ? layered(s.stackVersions, s.versionPair, s.stack) : undefined,
             )
           : undefined,
@@ -249,6 +251,7 @@ export function App({ store, screen, writeToShell, prefix = DEFAULT_PREFIX }: Ap
   ) : (
     <FeedPane
       events={s.events}
+      labels={s.status.layers}
       selected={s.feedIndex}
       focused={s.focus === 'feed'}
       width={layout.feed.width}

@@ -1,11 +1,13 @@
 /** The event feed: newest first, grouped under the command that caused them. */
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
-import type { ChangeEvent } from '../../overlay/index.js';
+import type { ChangeEvent, StackLabels } from '../../overlay/index.js';
 import { eventText, feedLines } from './feed-lines.js';
 
 export interface FeedPaneProps {
   events: readonly ChangeEvent[];
+  /** The container's layers, topmost first: the rows name the layer a copy-up came from. */
+  labels?: StackLabels;
   selected: number;
   focused: boolean;
   width: number;
@@ -25,7 +27,7 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-function FeedPaneView({ events, selected, focused, width, height }: FeedPaneProps) {
+function FeedPaneView({ events, labels, selected, focused, width, height }: FeedPaneProps) {
   const lines = useMemo(() => feedLines(events), [events]);
   const rows = height - 1;
   const at = lines.findIndex((l) => l.kind === 'event' && l.index === selected);
@@ -54,7 +56,7 @@ function FeedPaneView({ events, selected, focused, width, height }: FeedPaneProp
             inverse={focused && line.index === selected}
             color={KIND_COLOR[line.event.kind] ?? 'white'}
           >
-            {`   ${clock(line.event.time)} ${eventText(line.event)}`}
+            {`   ${clock(line.event.time)} ${eventText(line.event, labels)}`}
           </Text>
         ),
       )}

@@ -4,7 +4,14 @@
  * classification and the topmost lower entry's state, both from the layer
  * model; the sentences say what the kernel did, never what it might do.
  */
-import type { CopyUpChanges, EntryType, LowerState, UpperChange } from '../../overlay/index.js';
+import {
+  lowerPhrase,
+  type CopyUpChanges,
+  type EntryType,
+  type LowerState,
+  type StackLabels,
+  type UpperChange,
+} from '../../overlay/index.js';
 import { printablePath } from '../../overlay/printable-path.js';
 
 export interface ExplainInput {
@@ -12,6 +19,23 @@ export interface ExplainInput {
   change?: UpperChange | undefined;
   /** The topmost lower layer's entry at the path (absent: it has none). */
   lower?: LowerState | undefined;
+  /** The container's layers, topmost first: an image of several has its layers named. */
+  labels?: StackLabels;
+}
+
+/** How the sentences name the lower entry: "lower's file", or "the file in layer 3 (RUN …)". */
+interface LowerWords {
+  /** " from layer 3 (RUN …)", or '' for a one-layer image. */
+  from: string;
+  /** "lower's file" or "the file in layer 3 (RUN …)". */
+  its(noun: string): string;
+}
+
+function lowerWords(change: UpperChange, labels: StackLabels): LowerWords {
+  const layer = lowerPhrase(labels, change.lower?.layer, 40);
+  return layer
+    ? { from: ` from ${layer}`, its: (noun) => `the ${noun} in ${layer}` }
+    : { from: '', its: (noun) => `lower's ${noun}` };
 }
 
 const NOUN: Record<EntryType, string> = {
@@ -37,32 +61,32 @@ function metadataParts(c: CopyUpChanges | undefined, type: EntryType): string[] 
   return parts;
 }
 
-function copiedUp(change: UpperChange): string {
+function copiedUp(change: UpperChange, w: LowerWords): string {
   const meta = metadataParts(change.changes, change.type);
   const data = change.changes?.data ?? 'unknown';
   if (change.type === 'dir') {
     const why =
       meta.length > 0 ? `for a metadata change (${meta.join(', ')})` : 'as the parent of a change';
-    return `Copied up ${why}: merged joins upper's directory with lower's, so lower's other entries still show through.`;
+    return `Copied up${w.from} ${why}: merged joins upper's directory with lower's, so lower's other entries still show through.`;
   }
   if (data !== 'unchanged') {
     return change.type === 'file'
-      ? "Copied up when it was opened for writing: lower still holds the original, merged shows upper's copy."
-      : `Copied up and changed: lower still holds the original ${noun(change.type)}, merged shows upper's copy.`;
+      ? `Copied up${w.from} when it was opened for writing: lower still holds the original, merged shows upper's copy.`
+      : `Copied up${w.from} and changed: lower still holds the original ${noun(change.type)}, merged shows upper's copy.`;
   }
   if (meta.length > 0) {
-    return `Copied up for a metadata change (${meta.join(', ')}): the data is the same; merged shows upper's copy.`;
+    return `Copied up${w.from} for a metadata change (${meta.join(', ')}): the data is the same; merged shows upper's copy.`;
   }
-  return "Copied up when it was opened for writing, though nothing changed: the data is the same; merged shows upper's copy.";
+  return `Copied up${w.from} when it was opened for writing, though nothing changed: the data is the same; merged shows upper's copy.`;
 }
 
-function metacopy(change: UpperChange): string {
+function metacopy(change: UpperChange, w: LowerWords): string {
   const meta = metadataParts(change.changes, change.type);
   const why = meta.length > 0 ? ` for a metadata change (${meta.join(', ')})` : '';
-  return `Metacopy: only the metadata was copied up${why}; the data is still read from lower's file.`;
+  return `Metacopy: only the metadata was copied up${why}; the data is still read from ${w.its('file')}.`;
 }
 
-function whiteout(change: UpperChange): string {
+function whiteout(change: UpperChange, w: LowerWords): string {
   const how =
     change.type === 'char'
       ? 'a whiteout (a 0/0 character device)'
@@ -70,10 +94,10 @@ function whiteout(change: UpperChange): string {
   if (!change.lower) {
     return `A whiteout with nothing below it: upper holds ${how}, but no lower entry is there to hide.`;
   }
-  return `Deleted: upper holds ${how} that hides lower's ${noun(change.lower.type)}; merged shows nothing here.`;
+  return `Deleted: upper holds ${how} that hides ${w.its(noun(change.lower.type))}; merged shows nothing here.`;
 }
 
-function created(change: UpperChange): string {
+function created(change: UpperChange, w: LowerWords): string {
   if (change.originPath !== undefined) {
     return `Moved or linked here from lower's ${printablePath(change.originPath)}: it was copied up first, and only upper has it at this path.`;
   }
@@ -83,28 +107,30 @@ function created(change: UpperChange): string {
       change.lower.type === change.type
         ? 'deleted and made again'
         : `replaced by a ${noun(change.type)}`;
-    return `New, in place of lower's ${was}: it was ${again}, so merged shows upper's and nothing of lower's.`;
+    return `New, in place of ${w.its(was)}: it was ${again}, so merged shows upper's and nothing of lower's.`;
   }
   return 'New: only upper has it.';
 }
 
-function fromUpper(change: UpperChange): string {
+function fromUpper(change: UpperChange, labels: StackLabels): string {
+  const w = lowerWords(change, labels);
   switch (change.kind) {
     case 'copied-up':
-      return copiedUp(change);
+      return copiedUp(change, w);
     case 'metacopy':
-      return metacopy(change);
+      return metacopy(change, w);
     case 'whiteout':
-      return whiteout(change);
+      return whiteout(change, w);
     case 'opaque':
-      return "Opaque: the directory was deleted and made again; nothing of lower's directory shows through.";
+      return `Opaque: the directory was deleted and made again; nothing of ${w.its('directory')}${w.from ? ' or below it' : ''} shows through.`;
     case 'redirected': {
       const raw = change.lower?.path ?? change.redirect;
       const from = raw === undefined ? '?' : printablePath(raw);
-      return `Renamed: upper's directory carries a redirect to lower's ${from}, so merged shows lower's entries under this new name.`;
+      const where = w.from ? `${from}${w.from.replace(' from', ' in')}` : `lower's ${from}`;
+      return `Renamed: upper's directory carries a redirect to ${where}, so merged shows lower's entries under this new name.`;
     }
     case 'new':
-      return created(change);
+      return created(change, w);
   }
 }
 
@@ -148,8 +174,8 @@ function fromLower(lower: LowerState): string {
   }
 }
 
-export function explain({ change, lower }: ExplainInput): string {
-  if (change) return fromUpper(change);
+export function explain({ change, lower, labels }: ExplainInput): string {
+  if (change) return fromUpper(change, labels);
   if (lower) return fromLower(lower);
   return 'Nothing here in any layer.';
 }

@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { parentPath, pathParts, type ChangeEvent, type LowerState } from '../../overlay/index.js';
 import type { ClassifiedLayers } from '../../engine/layers/classify-container.js';
+import type { LayerLabel } from '../../overlay/layer-label.js';
 import type { Versions } from '../../engine/layers/read-versions.js';
 import type { CgroupUsage } from '../../engine/cgroup/usage.js';
 import { humanBytes } from '../../engine/human-bytes.js';
@@ -26,6 +27,8 @@ export interface StatusInfo {
   id: string;
   mountOptions: string;
   pid?: number;
+  /** The image's layers, topmost first (as the lowers), for naming them; absent in older records. */
+  layers?: readonly LayerLabel[];
 }
 
 /** What the app asks of the engine; the store calls it, components never do. */
