@@ -4,7 +4,11 @@ import { resolve } from 'node:path';
 import { UserError } from '../engine/errors.js';
 import { SignalGuard } from '../engine/signal-guard.js';
 import { ARCHIVE_FORMATS, type ArchiveFormat } from '../engine/commit/image-archive.js';
-import { commitContainer, STORE_WIRED } from '../engine/commit/commit-container.js';
+import { commitContainer } from '../engine/commit/commit-container.js';
+import type { ContainerState } from '../engine/container/state.js';
+import type { ImageConfig } from '../engine/image/image-record.js';
+import { loadImage } from '../engine/image/stored-image.js';
+import type { StateRoot } from '../engine/state-root.js';
 import { defaultImageRef, parseImageRef, refText } from '../engine/commit/image-ref.js';
 import { safeLine } from '../overlay/printable-path.js';
 import { HELP_OPTION, ROOT_OPTION, parse, stateRootArg, usageError } from './args.js';
@@ -32,6 +36,11 @@ DESCRIPTION
     A running container is frozen with its cgroup's freezer while its upper
     is read, and thawed afterwards; a kept (stopped) container is read as it
     is.
+
+    Without -o the new image is stored: its base layers are shared with the
+    image the container was made from (nothing is copied), the new layer is
+    stored once by its diff_id, and 'overlay-tui run --image NAME:TAG'
+    starts it ('overlay-tui images' lists it).
 
     With -o the image (its layers, the new one on top, and a config with a
     history entry 'overlay-tui commit NAME') is written to FILE, which
@@ -64,6 +73,16 @@ function formatArg(value: string | undefined): ArchiveFormat {
   throw usageError('commit', `--format: '${value}' is not one of ${ARCHIVE_FORMATS.join(', ')}`);
 }
 
+/** The config of the image the container was made from, if it is still stored. */
+function baseConfigOf(store: StateRoot, state: ContainerState): { baseConfig?: ImageConfig } {
+  try {
+    const image = loadImage(store, state.image.digest);
+    return image ? { baseConfig: image.record.config } : {};
+  } catch {
+    return {}; // an untrusted record: the labels give the history instead
+  }
+}
+
 export async function commitCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('commit', argv, OPTIONS, { min: 1, max: 1, what: 'NAME' });
   if (values.help) {
@@ -73,9 +92,6 @@ export async function commitCommand(argv: string[]): Promise<number> {
   const format = formatArg(values.format);
   const name = positionals[0] ?? '';
   const ref = values.tag !== undefined ? parseImageRef(values.tag) : defaultImageRef(name);
-  if (values.output === undefined && !STORE_WIRED) {
-    throw usageError('commit', 'no -o FILE: storing committed images is not available yet');
-  }
   const store = prepare(['commit', ...argv], stateRootArg(values.root));
   const target = namedContainer(store, name);
   const out = values.output !== undefined ? resolve(values.output) : undefined;
@@ -90,6 +106,7 @@ export async function commitCommand(argv: string[]): Promise<number> {
     result = await commitContainer(store, target, {
       ref,
       format,
+      ...baseConfigOf(store, target.state),
       ...(out !== undefined ? { out } : {}),
       ...(tty ? { onStep: (line: string) => process.stderr.write(`overlay-tui: ${line}\n`) } : {}),
     });
@@ -104,7 +121,8 @@ export async function commitCommand(argv: string[]): Promise<number> {
     throw new UserError(`stopped on ${sig}; nothing was written`, guard.exitCode);
   }
   for (const w of result.warnings) process.stderr.write(`overlay-tui: ${safeLine(w)}\n`);
-  const parts = [refText(ref), result.archiveImageId, `layer ${result.layer.diffId}`];
+  const id = result.storedImageId !== undefined ? `sha256:${result.storedImageId}` : undefined;
+  const parts = [refText(ref), result.archiveImageId ?? id, `layer ${result.layer.diffId}`];
   if (out !== undefined) parts.push(`-> ${out} (${format})`);
   process.stdout.write(`${parts.filter((p) => p !== undefined).join(' ')}\n`);
   return 0;

@@ -5,12 +5,15 @@
  * while its upper is read; a kept one is read as it is.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { UserError, errnoCode } from '../errors.js';
 import type { ContainerPaths, ContainerState } from '../container/state.js';
 import type { ImageConfig } from '../image/image-record.js';
 import type { StateRoot } from '../state-root.js';
+import { parseImageConfig } from '../image/formats/image-config.js';
+import type { SourceImage } from '../image/image-source.js';
+import { importImage } from '../image/import-image.js';
 import { whileFrozen } from './freeze.js';
 import { buildImageConfig } from './image-config.js';
 import { writeImageArchive, type ArchiveFormat, type ArchiveLayer } from './image-archive.js';
@@ -41,6 +44,8 @@ export interface CommitResult {
   layer: WrittenLayer;
   /** The exported archive's config digest (Docker's image id), when -o was given. */
   archiveImageId?: string;
+  /** The new image's id in the store, when it was stored (no -o). */
+  storedImageId?: string;
   warnings: string[];
 }
 
@@ -61,21 +66,45 @@ export interface NewImage {
   baseDiffIds: string[];
 }
 
-/** False until the store's commitToStore is wired: then `commit` without -o stores the image. */
-export const STORE_WIRED = false;
-
 /**
- * TODO(store, issue 9 merge): store the new image: extract (or move) the
- * layer tar into layers/<hex>/diff once, by diffId, and write
- * images/<id>/image.json + config.json, tagged ref, form 'commit', the base
- * layers shared by baseDiffIds. Until the store provides it this is a clear
- * refusal, and `commit` needs -o.
+ * Stores the new image as an import would (import-image.ts): the base
+ * layers are found stored by diff_id and shared, never read; the new layer
+ * is extracted from its tar once, verified against its diff_id; the record
+ * is tagged ref and keeps the config's bytes (its sha256 is the image id).
  */
 export async function commitToStore(store: StateRoot, image: NewImage): Promise<string> {
-  void store;
-  throw new UserError(
-    `storing committed images is not available yet: pass -o FILE to write ${refText(image.ref)} as an archive`,
+  const tag = refText(image.ref);
+  const { config } = parseImageConfig(JSON.parse(image.config.toString('utf8')), tag, 'config');
+  const missing = (diffId: string) => (): AsyncIterable<Buffer> => {
+    throw new UserError(
+      `the base layer ${diffId} of the committed container is no longer stored: nothing was committed`,
+    );
+  };
+  const source: SourceImage = {
+    tags: [tag],
+    configBytes: image.config,
+    config,
+    layers: [
+      ...image.baseDiffIds.map((diffId) => ({
+        diffId,
+        size: 0,
+        where: diffId,
+        open: missing(diffId),
+      })),
+      {
+        diffId: image.diffId,
+        size: image.size,
+        where: 'the new layer',
+        open: () => createReadStream(image.layerTar) as AsyncIterable<Buffer>,
+      },
+    ],
+  };
+  const stored = await importImage(
+    store,
+    { form: 'commit', path: image.layerTar, images: [source], close: () => undefined },
+    source,
   );
+  return stored.record.id;
 }
 
 function check(target: CommitTarget): void {
@@ -161,6 +190,11 @@ export async function commitContainer(
       result.archiveImageId = `sha256:${createHash('sha256').update(config).digest('hex')}`;
     } else {
       const baseDiffIds = storedBaseDiffIds(state);
+      if (baseDiffIds.length === 0) {
+        throw new UserError(
+          `container ${state.id} was made by an older overlay-tui (its record names no image layers): commit it as an archive with -o FILE`,
+        );
+      }
       const config = buildImageConfig({
         ...(opts.baseConfig ? { base: opts.baseConfig } : {}),
         ...(state.layers ? { labels: state.layers } : {}),
@@ -168,7 +202,7 @@ export async function commitContainer(
         container: state.id,
         created,
       });
-      await commitToStore(store, {
+      result.storedImageId = await commitToStore(store, {
         ref: opts.ref,
         layerTar: upperTar,
         diffId: layer.diffId,
