@@ -11,6 +11,8 @@
  *   ovl-helper run --root MERGED --hostname NAME --pid-file FILE [--cgroup DIR]...
  *                  [--userns BASE:SIZE] [CONFINEMENT] -- CMD ARG...
  *   ovl-helper idmap SRC DST BASE:SIZE
+ *   ovl-helper rmtree PATH...
+ *   ovl-helper whiteouts DIR < NUL-terminated paths (an image layer's whiteouts)
  *
  * CONFINEMENT (the container is confined unless --privileged):
  *   --caps N,N,...     capability numbers to keep (default: Docker's 14)
@@ -51,6 +53,7 @@
 #include "rmtree.h"
 #include "seccomp.h"
 #include "userns.h"
+#include "whiteouts.h"
 
 /* ---- mount / umount (run in the caller's mount namespace) ---------------- */
 
@@ -285,6 +288,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "idmap") == 0) return cmd_idmap(argc - 1, argv + 1);
   if (strcmp(argv[1], "rmtree") == 0) return cmd_rmtree(argc - 1, argv + 1);
+  if (strcmp(argv[1], "whiteouts") == 0) return cmd_whiteouts(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }
