@@ -97,11 +97,13 @@ interface Meta {
   mtime: number;
 }
 
-interface DirMeta extends Meta {
-  /** A byte string, as every path here. */
-  path: string;
+/** What is set on a member after it is made (a directory's, once all its children are). */
+interface Pending {
+  /** Relative, a byte string, as every path here. */
   rel: string;
+  /** The member's name, for messages. */
   name: string;
+  meta: Meta;
   xattrs: Xattrs;
 }
 
@@ -120,13 +122,13 @@ function time(seconds: number): number | Date {
 
 class Extraction implements TarHandler {
   private readonly kinds = new Map<string, Kind>([['', 'dir']]);
-  private readonly dirMeta = new Map<string, DirMeta>();
+  private readonly dirMeta = new Map<string, Pending>();
   /** Directories a `.wh..wh..opq` member made opaque (while they stay directories). */
   private readonly opaqueDirs = new Set<string>();
   /** The last parent directory prepareParents() found to be ours (see there). */
   private checkedDir: string | undefined;
   /** The file whose data is arriving, while the current member is one. */
-  private file: { fd: number; meta: Meta; name: string; path: string; xattrs: Xattrs } | undefined;
+  private file: (Pending & { fd: number }) | undefined;
   readonly result: ExtractResult = {
     entries: 0,
     bytes: 0,
@@ -261,15 +263,14 @@ class Extraction implements TarHandler {
 
   private make(rel: string, h: TarHeader, meta: Meta, xattrs: Xattrs): void {
     this.prepareParents(rel, h.name);
-    const path = this.abs(rel);
-    const at = fsPath(path);
+    const at = fsPath(this.abs(rel));
     if (h.type === 'link') {
       this.hardlink(rel, h);
       this.setXattrs(rel, false, xattrs, h.name);
     } else if (h.type === 'directory') {
       if (!this.clearExisting(rel, 'dir')) mkdirSync(at, 0o700);
       this.kinds.set(rel, 'dir');
-      this.dirMeta.set(rel, { path, rel, name: h.name, xattrs, ...meta });
+      this.dirMeta.set(rel, { rel, name: h.name, meta, xattrs });
     } else if (h.type === 'symlink') {
       this.clearExisting(rel, 'symlink');
       symlinkSync(fsPath(h.linkname), at);
@@ -284,7 +285,7 @@ class Extraction implements TarHandler {
       // and, as we are root, owned by 0:0 already: most files need no chown
       // or chmod, and on a large image those syscalls add up.
       const fd = openSync(at, CREATE_FLAGS, meta.mode & 0o777);
-      this.file = { fd, meta, name: h.name, path: rel, xattrs };
+      this.file = { fd, rel, name: h.name, meta, xattrs };
     }
   }
 
@@ -305,7 +306,7 @@ class Extraction implements TarHandler {
       if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) fchownSync(fd, meta.uid, meta.gid);
       // After chown, which clears setuid/setgid, and security.capability.
       if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
-      this.setXattrs(file.path, false, file.xattrs, file.name);
+      this.setXattrs(file.rel, false, file.xattrs, file.name);
       futimesSync(fd, time(meta.mtime), time(meta.mtime));
     } catch (err) {
       throw memberFailure(file.name, err);
@@ -357,13 +358,13 @@ class Extraction implements TarHandler {
 
   /** Directory metadata last, deepest first: adding children changes mtimes, and 0555 would block them. */
   finishDirectories(): void {
-    const dirs = [...this.dirMeta.values()].sort((a, b) => b.path.length - a.path.length);
-    for (const d of dirs) {
-      const at = fsPath(d.path);
-      chownSync(at, d.uid, d.gid);
-      chmodSync(at, d.mode);
-      this.setXattrs(d.rel, true, d.xattrs, d.name);
-      utimesSync(at, time(d.mtime), time(d.mtime));
+    const dirs = [...this.dirMeta.values()].sort((a, b) => b.rel.length - a.rel.length);
+    for (const { rel, name, meta, xattrs } of dirs) {
+      const at = fsPath(this.abs(rel));
+      chownSync(at, meta.uid, meta.gid);
+      chmodSync(at, meta.mode);
+      this.setXattrs(rel, true, xattrs, name);
+      utimesSync(at, time(meta.mtime), time(meta.mtime));
     }
   }
 }

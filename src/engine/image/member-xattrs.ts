@@ -24,14 +24,20 @@ export type Xattrs = readonly (readonly [name: string, value: Buffer])[];
 
 const OVERLAY_PRIVATE = /^(trusted|user)\.overlay\./;
 
+/** Nearly every member's: no object made per member. */
+const NONE: { keep: Xattrs; dropped: readonly string[] } = Object.freeze({
+  keep: Object.freeze([]),
+  dropped: Object.freeze([]),
+});
+
 /** The member's xattrs to set, and the names of those dropped (overlayfs's own). */
 export function memberXattrs(all: ReadonlyMap<string, Buffer> | undefined): {
   keep: Xattrs;
-  dropped: string[];
+  dropped: readonly string[];
 } {
+  if (all === undefined) return NONE;
   const keep: [string, Buffer][] = [];
   const dropped: string[] = [];
-  if (all === undefined) return { keep, dropped };
   for (const [name, value] of all) {
     if (OVERLAY_PRIVATE.test(name)) dropped.push(name);
     else keep.push([name, value]);
