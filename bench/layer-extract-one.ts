@@ -71,7 +71,8 @@ for await (const chunk of decompressBlob(read())) tarChunks.push(chunk);
 const c2 = cpu();
 for await (const chunk of read()) blobHash.update(chunk);
 blobHash.digest();
-for (const chunk of tarChunks) tarHash.update(chunk);
+// A plain blob is its own tar: extractLayer hashes it once.
+if (result.compression !== 'plain') for (const chunk of tarChunks) tarHash.update(chunk);
 tarHash.digest();
 const hashCpuMs = cpu() - c2;
 
