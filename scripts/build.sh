@@ -24,6 +24,8 @@ npx esbuild \
   src/engine/state-root.ts \
   src/engine/image/store.ts \
   src/engine/image/digest.ts \
+  src/engine/image/layer-extract.ts \
+  src/engine/image/blob-decompress.ts \
   src/overlay/index.ts \
   src/engine/layers/lower-loader.ts \
   src/engine/layers/classify-container.ts \

@@ -1,9 +1,9 @@
 /**
  * The trusted C helper (src/engine/helper/ovl-helper.c) does what Node
- * cannot: mount(2), umount2(2), unshare(2) and pivot_root(2). This module
- * finds it and runs its mount and umount steps. These are spawned with
- * node:child_process, not execa: execa takes ~80 ms to import here, more
- * than a whole container run.
+ * cannot: mount(2), umount2(2), unshare(2), pivot_root(2) and mknod(2)
+ * (a layer's whiteouts). This module finds it and runs those steps. These
+ * are spawned with node:child_process, not execa: execa takes ~80 ms to
+ * import here, more than a whole container run.
  */
 import { accessSync, constants } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import {
   type OverlayOptions,
 } from '../overlay/mount-options.js';
 import { idMapArg, type IdMap } from '../overlay/id-map.js';
+import { printablePath } from '../overlay/printable-path.js';
 
 export const helperPath = join(INSTALL_DIR, 'dist', 'helper', 'ovl-helper');
 
@@ -100,4 +101,23 @@ export function readInRoot(
   if (result.status === 3) return 'absent';
   const message = (result.stderr || result.error?.message || '').trim();
   return { error: message.replace(/^ovl-helper: /, '') || `exit ${String(result.status)}` };
+}
+
+/**
+ * Makes each path (a byte string relative to layerDir, whose parents are
+ * real directories) a whiteout: a 0/0 character device, mode 0000, owned
+ * by root. One helper process for all of a layer's whiteouts; the helper
+ * resolves every parent beneath layerDir without following a symlink.
+ */
+export function makeWhiteouts(layerDir: string, paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  const input = Buffer.from(paths.map((p) => `${p}\0`).join(''), 'latin1');
+  const result = spawnSync(requireHelper(), ['whiteouts', layerDir], { input });
+  if (result.status === 0) return;
+  const message = (result.stderr?.toString('utf8') || result.error?.message || '').trim();
+  const m = /^whiteouts: entry (\d+): (.*)$/.exec(message);
+  const path = m ? paths[Number(m[1])] : undefined;
+  if (m && path !== undefined)
+    throw new Error(`could not make the whiteout "/${printablePath(path)}": ${m[2]}`);
+  throw new Error(`could not make the layer's whiteouts: ${message || `exit ${result.status}`}`);
 }

@@ -29,6 +29,7 @@ export interface TarEntry {
   name: string;
   /** Default: 'directory' when the name ends with '/', else 'file'. */
   type?: EntryType;
+  /** tar-stream writes 0 as its default (0644): use rawMode for 0000. */
   mode?: number;
   uid?: number;
   gid?: number;
@@ -44,6 +45,13 @@ export interface TarEntry {
    * refuses to write).
    */
   rawTypeflag?: string;
+  /**
+   * Overwrites the header's mode field after packing, with bits tar-stream
+   * would mask off (Docker 20.10 writes file-type bits there: 0o100644).
+   */
+  rawMode?: number;
+  /** Pax records for the member (tar-stream writes them as UTF-8 text). */
+  pax?: Record<string, string>;
 }
 
 /** A fixed, recognisable time: 2001-09-09T01:46:40Z. */
@@ -65,6 +73,7 @@ function headerOf(e: TarEntry): Partial<Header> & Pick<Header, 'name'> {
     ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
     ...(e.devmajor !== undefined ? { devmajor: e.devmajor } : {}),
     ...(e.devminor !== undefined ? { devminor: e.devminor } : {}),
+    ...(e.pax !== undefined ? { pax: e.pax } : {}),
   };
 }
 
@@ -77,13 +86,16 @@ function addEntry(p: Pack, e: TarEntry): Promise<void> {
   });
 }
 
-/** Sets the type flag of the index-th member (counting headers in order; no pax/long names). */
-function retype(tar: Buffer, index: number, flag: string): void {
+/**
+ * Changes the index-th member's header (counting headers in order; no
+ * pax/long names) with `edit`, given the header's offset, and fixes its checksum.
+ */
+function patchHeader(tar: Buffer, index: number, edit: (off: number) => void): void {
   let off = 0;
   for (let i = 0; ; i++) {
     const size = parseInt(tar.toString('ascii', off + 124, off + 136).replace(/\0.*$/, ''), 8) || 0;
     if (i === index) {
-      tar[off + 156] = flag.charCodeAt(0);
+      edit(off);
       tar.fill(0x20, off + 148, off + 156); // the checksum counts its own field as spaces
       let sum = 0;
       for (let b = off; b < off + 512; b++) sum += tar[b] ?? 0;
@@ -106,7 +118,13 @@ export async function makeTar(entries: TarEntry[], opts: { gzip?: boolean } = {}
   await collected;
   const tar = Buffer.concat(chunks);
   entries.forEach((e, i) => {
-    if (e.rawTypeflag !== undefined) retype(tar, i, e.rawTypeflag);
+    const { rawTypeflag, rawMode } = e;
+    if (rawTypeflag !== undefined)
+      patchHeader(tar, i, (off) => (tar[off + 156] = rawTypeflag.charCodeAt(0)));
+    if (rawMode !== undefined)
+      patchHeader(tar, i, (off) =>
+        tar.write(`${rawMode.toString(8).padStart(7, '0')}\0`, off + 100, 'ascii'),
+      );
   });
   return opts.gzip ? gzipSync(tar) : tar;
 }

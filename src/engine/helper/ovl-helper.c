@@ -12,6 +12,8 @@
  *                  [--userns BASE:SIZE] [PROCESS] [CONFINEMENT] -- CMD ARG...
  *   ovl-helper idmap SRC DST BASE:SIZE
  *   ovl-helper read-in-root ROOT PATH   (read-in-root.h)
+ *   ovl-helper rmtree PATH...
+ *   ovl-helper whiteouts DIR < NUL-terminated paths (an image layer's whiteouts)
  *
  * PROCESS (the image's config and docker run's -e, -w, -u, resolved by
  * overlay-tui):
@@ -64,6 +66,7 @@
 #include "rmtree.h"
 #include "seccomp.h"
 #include "userns.h"
+#include "whiteouts.h"
 
 /* ---- mount / umount (run in the caller's mount namespace) ---------------- */
 
@@ -404,6 +407,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "idmap") == 0) return cmd_idmap(argc - 1, argv + 1);
   if (strcmp(argv[1], "rmtree") == 0) return cmd_rmtree(argc - 1, argv + 1);
   if (strcmp(argv[1], "read-in-root") == 0) return cmd_read_in_root(argc - 1, argv + 1);
+  if (strcmp(argv[1], "whiteouts") == 0) return cmd_whiteouts(argc - 1, argv + 1);
   die(2, "unknown command %s", argv[1]);
   return 2;
 }

@@ -21,7 +21,13 @@
  *   (src/overlay/byte-path.ts), made with their exact bytes, shown escaped;
  * - a member whose header holds a value it cannot be made with (a uid past
  *   2^32, a time out of range, a hardlink to itself) refuses the import in
- *   one line naming it (member-errors.ts).
+ *   one line naming it (member-errors.ts);
+ * - pax xattrs are set after the owner (chown clears security.capability),
+ *   except overlayfs's own, which only the kernel may write (member-xattrs.ts);
+ * - in an image layer (`layer`), `.wh.` members are whiteouts and opaque
+ *   markers (layer-whiteout.ts): none is written as a file; the whiteouts
+ *   are made by the helper at the end, and a later member of the same path
+ *   wins, as with tar.
  */
 import {
   closeSync,
@@ -45,7 +51,10 @@ import {
 import { resolve } from 'node:path';
 import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 import { printablePath } from '../../overlay/printable-path.js';
+import { makeWhiteouts } from '../helper.js';
+import { layerMarker, OPAQUE_MARKER, type LayerMarker } from './layer-whiteout.js';
 import { checkMemberValues, memberFailure, OddMemberError } from './member-errors.js';
+import { memberXattrs, setMemberXattrs, setOpaque, type Xattrs } from './member-xattrs.js';
 import { memberPath, parentPaths, UnsafeArchiveError } from './member-path.js';
 import { TarParser, type TarHandler, type TarHeader } from './tar-parser.js';
 
@@ -61,15 +70,24 @@ export interface ExtractProgress {
 export interface ExtractResult extends ExtractProgress {
   /** Device nodes, FIFOs and unknown member types that were not created. */
   skipped: string[];
+  /** Whiteouts made (0 unless `layer`). */
+  whiteouts: number;
+  /** Directories made opaque (0 unless `layer`). */
+  opaques: number;
+  /** Xattrs not set, as "NAME on /path (why)": overlayfs's own, or ones the file system refused. */
+  droppedXattrs: string[];
 }
 
 export interface ExtractOptions {
   /** Called after each chunk of input. */
   onProgress?: (progress: ExtractProgress) => void;
   signal?: AbortSignal;
+  /** The tar is an image layer: `.wh.` members are whiteouts and opaque markers. */
+  layer?: boolean;
 }
 
-type Kind = 'dir' | 'file' | 'symlink';
+/** 'whiteout': made by the helper at the end; nothing is on disk until then. */
+type Kind = 'dir' | 'file' | 'symlink' | 'whiteout';
 
 interface Meta {
   mode: number;
@@ -79,9 +97,14 @@ interface Meta {
   mtime: number;
 }
 
-interface DirMeta extends Meta {
-  /** A byte string, as every path here. */
-  path: string;
+/** What is set on a member after it is made (a directory's, once all its children are). */
+interface Pending {
+  /** Relative, a byte string, as every path here. */
+  rel: string;
+  /** The member's name, for messages. */
+  name: string;
+  meta: Meta;
+  xattrs: Xattrs;
 }
 
 // What a new file's owner is without a chown: our own ids.
@@ -99,17 +122,32 @@ function time(seconds: number): number | Date {
 
 class Extraction implements TarHandler {
   private readonly kinds = new Map<string, Kind>([['', 'dir']]);
-  private readonly dirMeta = new Map<string, DirMeta>();
+  private readonly dirMeta = new Map<string, Pending>();
+  /** Directories a `.wh..wh..opq` member made opaque (while they stay directories). */
+  private readonly opaqueDirs = new Set<string>();
   /** The last parent directory prepareParents() found to be ours (see there). */
   private checkedDir: string | undefined;
   /** The file whose data is arriving, while the current member is one. */
-  private file: { fd: number; meta: Meta; name: string } | undefined;
-  readonly result: ExtractResult = { entries: 0, bytes: 0, skipped: [] };
+  private file: (Pending & { fd: number }) | undefined;
+  readonly result: ExtractResult = {
+    entries: 0,
+    bytes: 0,
+    skipped: [],
+    whiteouts: 0,
+    opaques: 0,
+    droppedXattrs: [],
+  };
 
+  /** As given (text), for the helper; and as a byte string, as every path here. */
+  private readonly destText: string;
   private readonly dest: string;
 
-  constructor(dest: string) {
-    this.dest = bytesOf(resolve(dest));
+  constructor(
+    dest: string,
+    private readonly layer: boolean,
+  ) {
+    this.destText = resolve(dest);
+    this.dest = bytesOf(this.destText);
   }
 
   /** rel is normalized already (memberPath): no need for path.join's normalizing. */
@@ -138,6 +176,8 @@ class Extraction implements TarHandler {
           `member "${printablePath(name)}" needs "${printablePath(parent)}" to be a directory, but it is a file`,
         );
       }
+      // Not there, or a whiteout of this layer's (nothing on disk yet),
+      // which the later member replaces.
       mkdirSync(fsPath(this.abs(parent)), 0o755);
       this.kinds.set(parent, 'dir');
     }
@@ -157,8 +197,11 @@ class Extraction implements TarHandler {
       for (const key of [...this.kinds.keys()]) if (key.startsWith(prefix)) this.kinds.delete(key);
       for (const key of [...this.dirMeta.keys()])
         if (key.startsWith(prefix)) this.dirMeta.delete(key);
+      for (const key of [...this.opaqueDirs])
+        if (key.startsWith(prefix)) this.opaqueDirs.delete(key);
       this.dirMeta.delete(rel);
-    } else {
+      this.opaqueDirs.delete(rel);
+    } else if (kind !== 'whiteout') {
       unlinkSync(fsPath(this.abs(rel)));
     }
     this.kinds.delete(rel);
@@ -169,42 +212,80 @@ class Extraction implements TarHandler {
   entry(h: TarHeader): void {
     this.result.entries++;
     const rel = memberPath(h.name);
+    // By name, whatever the member's type: a whiteout may be a hardlink to another.
+    const marker = this.layer ? layerMarker(rel, h.name) : undefined;
+    if (marker !== undefined) {
+      try {
+        this.mark(marker, h.name);
+      } catch (err) {
+        throw memberFailure(h.name, err);
+      }
+      return;
+    }
     if (SKIPPED_TYPES.has(h.type)) {
       this.result.skipped.push(`${h.type} /${printablePath(rel)}`);
       return;
     }
     const meta: Meta = { mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime };
     checkMemberValues(h.name, meta);
+    const { keep, dropped } = memberXattrs(h.xattrs);
+    for (const x of dropped) this.dropXattr(x, rel, "overlayfs's own: only the kernel writes it");
     try {
-      this.make(rel, h, meta);
+      this.make(rel, h, meta, keep);
     } catch (err) {
       throw memberFailure(h.name, err);
     }
   }
 
-  private make(rel: string, h: TarHeader, meta: Meta): void {
+  private dropXattr(name: string, rel: string, why: string): void {
+    this.result.droppedXattrs.push(`${printablePath(name)} on /${printablePath(rel)} (${why})`);
+  }
+
+  /** Sets the member's xattrs on what make() created at rel. */
+  private setXattrs(rel: string, isDir: boolean, xattrs: Xattrs, member: string): void {
+    if (xattrs.length === 0) return;
+    for (const x of setMemberXattrs(this.abs(rel), isDir, xattrs, member))
+      this.dropXattr(x, rel, 'the file system refused it');
+  }
+
+  /** A whiteout or opaque marker: remembered, made at the end (finishLayer). */
+  private mark(m: LayerMarker, member: string): void {
+    if (m.kind === 'opaque') {
+      // Makes the directory if this layer has no member for it.
+      this.prepareParents(m.dir === '' ? OPAQUE_MARKER : `${m.dir}/${OPAQUE_MARKER}`, member);
+      this.opaqueDirs.add(m.dir);
+      return;
+    }
+    this.prepareParents(m.target, member);
+    this.clearExisting(m.target, 'whiteout');
+    this.kinds.set(m.target, 'whiteout');
+  }
+
+  private make(rel: string, h: TarHeader, meta: Meta, xattrs: Xattrs): void {
     this.prepareParents(rel, h.name);
-    const path = this.abs(rel);
-    const at = fsPath(path);
+    const at = fsPath(this.abs(rel));
     if (h.type === 'link') {
       this.hardlink(rel, h);
+      this.setXattrs(rel, false, xattrs, h.name);
     } else if (h.type === 'directory') {
       if (!this.clearExisting(rel, 'dir')) mkdirSync(at, 0o700);
       this.kinds.set(rel, 'dir');
-      this.dirMeta.set(rel, { path, ...meta });
+      this.dirMeta.set(rel, { rel, name: h.name, meta, xattrs });
     } else if (h.type === 'symlink') {
       this.clearExisting(rel, 'symlink');
       symlinkSync(fsPath(h.linkname), at);
       if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) lchownSync(at, meta.uid, meta.gid);
-      lutimesSync(at, time(meta.mtime), time(meta.mtime));
       this.kinds.set(rel, 'symlink');
+      this.setXattrs(rel, false, xattrs, h.name);
+      lutimesSync(at, time(meta.mtime), time(meta.mtime));
     } else {
       this.clearExisting(rel, 'file');
       this.kinds.set(rel, 'file');
       // Created with its final permission bits (the umask is 0 meanwhile)
       // and, as we are root, owned by 0:0 already: most files need no chown
       // or chmod, and on a large image those syscalls add up.
-      this.file = { fd: openSync(at, CREATE_FLAGS, meta.mode & 0o777), meta, name: h.name };
+      const fd = openSync(at, CREATE_FLAGS, meta.mode & 0o777);
+      this.file = { fd, rel, name: h.name, meta, xattrs };
     }
   }
 
@@ -223,8 +304,9 @@ class Extraction implements TarHandler {
     const { fd, meta } = file;
     try {
       if (meta.uid !== OWN_UID || meta.gid !== OWN_GID) fchownSync(fd, meta.uid, meta.gid);
-      // After chown, which clears setuid/setgid.
+      // After chown, which clears setuid/setgid, and security.capability.
       if (meta.mode & 0o7000) fchmodSync(fd, meta.mode);
+      this.setXattrs(file.rel, false, file.xattrs, file.name);
       futimesSync(fd, time(meta.mtime), time(meta.mtime));
     } catch (err) {
       throw memberFailure(file.name, err);
@@ -261,14 +343,28 @@ class Extraction implements TarHandler {
     this.kinds.set(rel, kind);
   }
 
+  /**
+   * A layer's whiteouts (one helper process for all) and opaque markers,
+   * before finishDirectories: making a whiteout changes its directory's mtime.
+   */
+  finishLayer(): void {
+    const whiteouts: string[] = [];
+    for (const [rel, kind] of this.kinds) if (kind === 'whiteout') whiteouts.push(rel);
+    makeWhiteouts(this.destText, whiteouts);
+    for (const dir of this.opaqueDirs) setOpaque(this.abs(dir));
+    this.result.whiteouts = whiteouts.length;
+    this.result.opaques = this.opaqueDirs.size;
+  }
+
   /** Directory metadata last, deepest first: adding children changes mtimes, and 0555 would block them. */
   finishDirectories(): void {
-    const dirs = [...this.dirMeta.values()].sort((a, b) => b.path.length - a.path.length);
-    for (const d of dirs) {
-      const at = fsPath(d.path);
-      chownSync(at, d.uid, d.gid);
-      chmodSync(at, d.mode);
-      utimesSync(at, time(d.mtime), time(d.mtime));
+    const dirs = [...this.dirMeta.values()].sort((a, b) => b.rel.length - a.rel.length);
+    for (const { rel, name, meta, xattrs } of dirs) {
+      const at = fsPath(this.abs(rel));
+      chownSync(at, meta.uid, meta.gid);
+      chmodSync(at, meta.mode);
+      this.setXattrs(rel, true, xattrs, name);
+      utimesSync(at, time(meta.mtime), time(meta.mtime));
     }
   }
 }
@@ -285,7 +381,7 @@ export async function extractTar(
   dest: string,
   opts: ExtractOptions = {},
 ): Promise<ExtractResult> {
-  const job = new Extraction(dest);
+  const job = new Extraction(dest, opts.layer ?? false);
   const parser = new TarParser(job);
   const umask = process.umask(0); // modes exactly as the archive says
   try {
@@ -304,6 +400,7 @@ export async function extractTar(
     process.umask(umask);
   }
   if (job.result.entries === 0) throw new Error('the archive has no entries');
+  if (opts.layer) job.finishLayer();
   job.finishDirectories();
   return job.result;
 }

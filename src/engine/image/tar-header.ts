@@ -33,6 +33,8 @@ export interface TarHeader {
   linkname: string;
   devmajor: number;
   devminor: number;
+  /** Extended attributes from the member's pax header, by name (a byte string); usually absent. */
+  xattrs?: Map<string, Buffer>;
 }
 
 /** What a pax header ('x' for the next member, 'g' for all) may set. */
@@ -47,6 +49,8 @@ export interface Pax {
   sparse?: boolean;
   /** GNU.sparse.name: a sparse file's real name (path is a made-up one). */
   sparseName?: string;
+  /** SCHILY.xattr.NAME (raw value) and LIBARCHIVE.xattr.NAME (%-escaped name, base64 value). */
+  xattrs?: Map<string, Buffer>;
 }
 
 /** A block that is not a tar header: the store reports "not a tar archive (or it is corrupt)". */
@@ -206,7 +210,40 @@ function paxInt(value: string, key: string): number {
   return n;
 }
 
+const SCHILY_XATTR = 'SCHILY.xattr.';
+const LIBARCHIVE_XATTR = 'LIBARCHIVE.xattr.';
+
+/** libarchive %-escapes bytes of an xattr name that a pax keyword cannot hold ('=', '%', controls). */
+function unescapeXattrName(escaped: string): string {
+  return escaped.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
+/**
+ * An xattr record. GNU tar and Go's archive/tar (Docker, podman) write
+ * SCHILY.xattr.NAME=<raw bytes>; bsdtar writes LIBARCHIVE.xattr.NAME too,
+ * with the value in base64. When both name one xattr, the raw one wins.
+ * An empty value is an xattr with an empty value, not an unset keyword.
+ */
+function applyXattr(pax: Pax, key: string, value: string): boolean {
+  let name: string;
+  let bytes: Buffer;
+  if (key.startsWith(SCHILY_XATTR)) {
+    name = key.slice(SCHILY_XATTR.length);
+    bytes = Buffer.from(value, 'latin1');
+  } else if (key.startsWith(LIBARCHIVE_XATTR)) {
+    name = unescapeXattrName(key.slice(LIBARCHIVE_XATTR.length));
+    if (pax.xattrs?.has(name)) return true;
+    bytes = Buffer.from(value, 'base64');
+  } else return false;
+  if (name === '') throw new InvalidHeaderError(`pax ${key} names no extended attribute`);
+  (pax.xattrs ??= new Map()).set(name, bytes);
+  return true;
+}
+
 function applyPax(pax: Pax, key: string, value: string): void {
+  if (applyXattr(pax, key, value)) return;
   // An empty value unsets a keyword: the header's own field applies.
   if (value === '') return;
   if (key === 'path') pax.path = value;
@@ -220,7 +257,7 @@ function applyPax(pax: Pax, key: string, value: string): void {
     pax.sparse = true;
     if (key === 'GNU.sparse.name') pax.sparseName = value;
   }
-  // Other keywords (atime, uname, xattrs...) are not kept, as before.
+  // Other keywords (atime, uname...) are not kept.
 }
 
 /**

@@ -142,6 +142,7 @@ export class TarParser {
       // GNU pax sparse files: the data is a map plus fragments, not the file.
       if (p.sparse) h.type = 'unknown';
       if (p.sparseName !== undefined) h.name = p.sparseName;
+      if (p.xattrs !== undefined) h.xattrs = p.xattrs;
     }
     this.longName = this.longLink = this.pax = undefined;
     // Old tars mark a directory only by the trailing slash (GNU tar agrees).
