@@ -6,6 +6,7 @@
  */
 import { errnoCode, InterruptedError, UserError } from '../errors.js';
 import { OddMemberError, UnsafeArchiveError } from './extract.js';
+import { LayerBlobError } from './blob-decompress.js';
 import { LayerDigestError } from './layer-extract.js';
 import { InvalidHeaderError } from './tar-header.js';
 import { TRUNCATED } from './tar-parser.js';
@@ -15,6 +16,12 @@ export function describeFailure(err: unknown): string {
   if (err instanceof UnsafeArchiveError) return `is unsafe: ${err.message}; nothing was imported`;
   if (err instanceof OddMemberError)
     return `cannot be imported: ${err.message}; nothing was imported`;
+  // "its gzip data is corrupt (...)", "its blob is xz-compressed, ...": said of the file.
+  if (err instanceof LayerBlobError) {
+    return err.message
+      .replace(/^its (\w+) data is corrupt/, 'is a corrupt or truncated $1 file')
+      .replace(/^its blob is /, 'is ');
+  }
   if (err instanceof LayerDigestError)
     return `is not what it claims: ${err.message}; nothing was imported`;
   const code = errnoCode(err);
