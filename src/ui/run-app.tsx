@@ -128,7 +128,12 @@ export async function runApp(args: AppArgs): Promise<number> {
     session.create(args.name);
     let exitCode: number | undefined;
     try {
-      exitCode = await showApp(session, image.record.source, size, args.prefix);
+      exitCode = await showApp(
+        session,
+        image.record.tags[0] ?? image.record.source,
+        size,
+        args.prefix,
+      );
     } finally {
       // What the user chose last (C-b k) decides whether upper is kept.
       session.teardown(exitCode);
