@@ -39,6 +39,20 @@ function containers(): string[] {
   return readdirSync(join(root, 'containers'));
 }
 
+/** Every command the CLI has (each takes --root, --help and refuses an unknown option). */
+const COMMANDS = [
+  'run',
+  'ps',
+  'images',
+  'rm',
+  'clean',
+  'diff',
+  'watch',
+  'load',
+  'layers',
+  'commit',
+];
+
 describe('--keep, ps and rm', () => {
   it('keeps upper, lists the container as stopped, and rm removes it', () => {
     const r = runIn(root, ['sh', '-c', 'echo kept > /kept; exit 3'], ['--keep', '--name', 'demo']);
@@ -265,18 +279,7 @@ describe('errors a user can hit', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`${line}\n`);
     };
-    for (const cmd of [
-      'run',
-      'ps',
-      'images',
-      'rm',
-      'clean',
-      'diff',
-      'watch',
-      'load',
-      'layers',
-      'commit',
-    ]) {
+    for (const cmd of COMMANDS) {
       usage(
         [cmd, '--root', root, '--bogus'],
         `overlay-tui ${cmd}: Unknown option '--bogus' (see 'overlay-tui ${cmd} --help')`,
@@ -314,18 +317,7 @@ describe('errors a user can hit', () => {
   });
 
   it('has a man-page style --help on every command', () => {
-    for (const cmd of [
-      'run',
-      'ps',
-      'images',
-      'rm',
-      'clean',
-      'diff',
-      'watch',
-      'load',
-      'layers',
-      'commit',
-    ]) {
+    for (const cmd of COMMANDS) {
       const r = cli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^NAME\\n    overlay-tui ${cmd} - `));
