@@ -12,13 +12,13 @@
  * device numbers), and the only state kept is the compact merged tree of
  * merged-ledger.ts. Names are byte strings (byte-path.ts).
  */
-import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { bytesOf, fsPath } from '../../overlay/byte-path.js';
 import { opaqueValue } from '../../overlay/entry-rules.js';
 import { layerChange, type LayerChange } from '../../overlay/layer-change.js';
 import type { EntryType, LayerEntry } from '../../overlay/layer-entry.js';
 import type { LayerLabel } from '../../overlay/layer-label.js';
-import { scanEntry } from '../../overlay/layer-scan.js';
+import { entryType, scanEntry } from '../../overlay/layer-scan.js';
 import { printablePath } from '../../overlay/printable-path.js';
 import {
   hideNode,
@@ -228,7 +228,7 @@ class Stack {
     const somethingBelow = below === undefined ? undefined : SOMETHING;
     let type = direntType(d);
     const st = type === 'file' || type === undefined ? lstatSync(fsPath(abs)) : undefined;
-    if (type === undefined && st) type = statType(st);
+    if (type === undefined && st) type = entryType(st);
     let entry: LayerEntry | undefined;
     if (type === 'dir' || type === 'char') {
       // Its xattrs (opaque) or device numbers (a whiteout) are needed.
@@ -303,16 +303,6 @@ export function reportLayers(
       topWasted: stack.imageTop.list(),
     },
   };
-}
-
-function statType(st: Stats): EntryType {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  if (st.isFIFO()) return 'fifo';
-  return 'socket';
 }
 
 function readNames(abs: string): Dirent[] {
