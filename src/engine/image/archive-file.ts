@@ -1,18 +1,12 @@
 /**
- * Opens an image file as tar data: plain or gzip, detected by its magic
- * bytes. Anything else gets one line saying what it is and what to do.
+ * Checks the file given as an image before anything reads it: a regular,
+ * non-empty file (a FIFO would block the read; a device has no size), and
+ * not compressed as a whole by anything but gzip. Anything else gets one
+ * line saying what it is and what to do.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { UserError, errnoCode } from '../errors.js';
-import {
-  BlockPool,
-  fileBlocks,
-  fileBlocksSync,
-  heldBlocks,
-  IMAGE_OPEN_FLAGS,
-  SMALL_FILE,
-} from './file-blocks.js';
+import { IMAGE_OPEN_FLAGS } from './file-blocks.js';
 
 const OTHER_COMPRESSIONS: [Buffer, string, string][] = [
   [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'xz', 'xz -dk'],
@@ -88,53 +82,4 @@ export function inspectArchive(path: string): ArchiveFile {
     }
   }
   return { path, size, gzip: got >= 2 && head[0] === 0x1f && head[1] === 0x8b, stats };
-}
-
-const GUNZIP_CHUNK = 256 << 10;
-
-/**
- * Receives every block of the file, in order (to hash it, and for
- * progress), once nothing else reads it: it then owns the block, and may
- * give its memory back to the pool.
- */
-export type OnRead = (block: Buffer) => void;
-
-async function* gunzipped(blocks: AsyncIterable<Buffer>, onRead?: OnRead): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-  const written = (block: Buffer): Promise<void> =>
-    new Promise((resolve, reject) => gunzip.write(block, (err) => (err ? reject(err) : resolve())));
-  const feed = async (): Promise<void> => {
-    for await (const block of blocks) {
-      // zlib reads the block in the thread pool: hand it on only once zlib is done with it.
-      await written(block);
-      onRead?.(block);
-    }
-    gunzip.end();
-  };
-  // A read or zlib error destroys gunzip with it, and the loop below throws it.
-  feed().catch((err: unknown) =>
-    gunzip.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
-  try {
-    for await (const out of gunzip) yield out as Buffer;
-  } finally {
-    gunzip.destroy(); // a consumer that stops early stops the reading too
-  }
-}
-
-/**
- * The (decompressed) tar data; onRead gets the file's own bytes. With
- * `held`, the file's bytes as read already (see readHashed): the file is
- * not read again.
- */
-export function openArchive(
-  file: ArchiveFile,
-  onRead?: OnRead,
-  pool = new BlockPool(),
-  held?: readonly Buffer[],
-): AsyncIterable<Buffer> {
-  if (file.gzip) return gunzipped(held ? heldBlocks(held) : fileBlocks(file.path, pool), onRead);
-  if (held) return heldBlocks(held, onRead);
-  const read = file.size < SMALL_FILE ? fileBlocksSync : fileBlocks;
-  return read(file.path, pool, onRead);
 }

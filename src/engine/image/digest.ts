@@ -94,28 +94,3 @@ export async function sha256File(path: string): Promise<string> {
   }
   return hash.digest('hex');
 }
-
-export interface HashedFile {
-  digest: string;
-  /** The file's bytes, in order: what was hashed is what gets extracted. */
-  blocks: Buffer[];
-}
-
-/**
- * The sha256 of a file, keeping its bytes in memory; undefined if it holds
- * more than maxBytes (it grew since it was statted). Hashed on this thread:
- * nothing else runs meanwhile, so a worker would have nothing to overlap.
- */
-export async function readHashed(path: string, maxBytes: number): Promise<HashedFile | undefined> {
-  const hash = createHash('sha256');
-  const blocks: Buffer[] = [];
-  let size = 0;
-  // Without a `done` callback, fileBlocks never reuses a block: each is ours to keep.
-  for await (const block of fileBlocks(path, new BlockPool())) {
-    size += block.length;
-    if (size > maxBytes) return undefined;
-    hash.update(block);
-    blocks.push(block);
-  }
-  return { digest: hash.digest('hex'), blocks };
-}

@@ -7,7 +7,7 @@
  * page faults on first write (about 0.9 ms here, 0.17 s for a 200 MB
  * image), a reused one nothing.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -25,8 +25,6 @@ export function requireRegular(path: string, st: Stats): void {
 }
 
 export const READ_BLOCK = 1 << 20;
-/** Read synchronously below this size (see fileBlocksSync). */
-export const SMALL_FILE = 8 << 20;
 
 /** Blocks waiting to be read into again; they come back once hashed. */
 export class BlockPool {
@@ -84,43 +82,5 @@ export async function* fileBlocks(
   } finally {
     await next.catch(() => undefined); // never close the file under a read in flight
     await fh.close();
-  }
-}
-
-/**
- * The same, read synchronously: for a small file, whose whole import takes
- * a few tens of milliseconds, a thread-pool round trip per block costs more
- * than it overlaps (and a signal waits until the import is done).
- */
-export async function* fileBlocksSync(
-  path: string,
-  pool: BlockPool,
-  done?: (block: Buffer) => void,
-): AsyncGenerator<Buffer> {
-  const fd = openSync(path, IMAGE_OPEN_FLAGS);
-  try {
-    requireRegular(path, fstatSync(fd));
-    for (let pos = 0; ; ) {
-      const buf = pool.take();
-      const bytesRead = readSync(fd, buf, 0, READ_BLOCK, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      const block = buf.subarray(0, bytesRead);
-      yield block;
-      done?.(block);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Blocks already in memory (see readHashed), handed over as fileBlocks hands over its own. */
-export async function* heldBlocks(
-  blocks: readonly Buffer[],
-  done?: (block: Buffer) => void,
-): AsyncGenerator<Buffer> {
-  for (const block of blocks) {
-    yield block;
-    done?.(block);
   }
 }
