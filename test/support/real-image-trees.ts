@@ -94,12 +94,20 @@ export function mountPointsOf(pid: number): Set<string> {
   );
 }
 
+export interface TarEntry {
+  name: string;
+  type: string;
+  size: number;
+  linkname?: string;
+  /** PAX records (SCHILY.xattr.* among them). */
+  pax: Record<string, string>;
+  data: Buffer;
+}
+
 /** The entries of a tar (plain or gzip) in order: name, type, size. */
-export async function tarEntries(
-  tar: Buffer,
-): Promise<{ name: string; type: string; size: number; linkname?: string; data: Buffer }[]> {
+export async function tarEntries(tar: Buffer): Promise<TarEntry[]> {
   const plain = tar[0] === 0x1f && tar[1] === 0x8b ? gunzipSync(tar) : tar;
-  const out: { name: string; type: string; size: number; linkname?: string; data: Buffer }[] = [];
+  const out: TarEntry[] = [];
   const ex = extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (h, stream, next) => {
@@ -111,6 +119,7 @@ export async function tarEntries(
           type: h.type ?? 'file',
           size: h.size ?? 0,
           linkname: h.linkname ?? undefined,
+          pax: (h.pax ?? {}) as Record<string, string>,
           data: Buffer.concat(chunks),
         });
         next();
