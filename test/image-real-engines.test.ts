@@ -304,6 +304,9 @@ describe('docker 20.10: build, save, load', () => {
       ),
     ) as string[];
     expect(report.layers.map((l) => l.diffId)).toEqual(inspect);
+    // Not vacuous: every layer above the imported base (whose history row
+    // is empty in Docker too) is named by its instruction.
+    for (const l of report.layers.slice(1)) expect(l.createdBy).toMatch(/^\/bin\/sh -c /);
     // Every layer's created_by is a history row, in order.
     let at = 0;
     for (const l of report.layers) {
