@@ -14,6 +14,8 @@ import { environment, markdownTable, writeResults } from './lib/report.js';
 import { benchContainerRun } from './container-run.js';
 import { benchExtraction } from './extraction.js';
 import { ensureRootfsTarball } from './gen-rootfs.js';
+import { benchImageImport, importReport, type ImportFigures } from './images-import.js';
+import { benchImagesScale } from './images-scale.js';
 import { benchLayers } from './layers.js';
 import { checkLayerEntries } from './lib/layer-engine.js';
 import { benchUi } from './ui.js';
@@ -30,6 +32,8 @@ const OPTIONS = {
   'ui-launches': { type: 'string', default: '20' },
   'ui-writes': { type: 'string', default: '120' },
   'ui-keys': { type: 'string', default: '60' },
+  'import-rounds': { type: 'string', default: '9' },
+  'scale-rounds': { type: 'string', default: '3' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -43,8 +47,9 @@ Runs the benchmarks, as root: a Markdown report on stdout, progress on
 stderr, every raw sample as JSON in bench/results/. bench/README.md says
 what each part measures.
 
-  --only PART          one part: run, extract, layers or ui (default: all)
-  --skip-large         extract: not the generated ~200 MB rootfs tarball
+  --only PART          one part: run, extract, layers, ui or images (default: all)
+  --skip-large         extract: not the generated ~200 MB rootfs tarball;
+                       images: not the 1,000,000-file image
   --rounds N           run: warm container runs (default ${OPTIONS.rounds.default})
   --busybox-rounds N   extract: rounds on fixtures/busybox.tar (default ${OPTIONS['busybox-rounds'].default})
   --large-rounds N     extract: rounds on the large tarball (default ${OPTIONS['large-rounds'].default})
@@ -54,6 +59,8 @@ what each part measures.
   --ui-launches N      ui: launches to the prompt (default ${OPTIONS['ui-launches'].default})
   --ui-writes N        ui: writes timed to the feed (default ${OPTIONS['ui-writes'].default})
   --ui-keys N          ui: keystrokes timed to their echo (default ${OPTIONS['ui-keys'].default})
+  --import-rounds N    images: loads of the 8-layer archive, per compression (default ${OPTIONS['import-rounds'].default})
+  --scale-rounds N     images: 'overlay-tui layers' on the 1M-file image (default ${OPTIONS['scale-rounds'].default})
   -h, --help           show this help
 
 Fewer rounds than a figure needs are allowed, with a warning: the figures
@@ -94,8 +101,8 @@ function rounds(name: string, value: string, min: number): number {
 
 async function main(values: Values): Promise<number> {
   const only = values.only;
-  if (only !== undefined && !['run', 'extract', 'layers', 'ui'].includes(only))
-    throw new Error('--only must be run, extract, layers or ui');
+  if (only !== undefined && !['run', 'extract', 'layers', 'ui', 'images'].includes(only))
+    throw new Error('--only must be run, extract, layers, ui or images');
   const want = (section: string): boolean => only === undefined || only === section;
   checkPrerequisites();
   if (want('layers')) checkLayerEntries();
@@ -156,6 +163,23 @@ async function main(values: Values): Promise<number> {
       sections.push(r.markdown);
       results.ui = r.json;
       targets.push(...r.targets);
+    }
+    if (want('images')) {
+      const n = rounds('import-rounds', values['import-rounds'], 5);
+      const rows: ImportFigures[] = [];
+      for (const how of ['gzip', 'zstd', 'plain'] as const) {
+        const r = await benchImageImport(how, n);
+        rows.push(r);
+        targets.push(r.target);
+      }
+      sections.push(importReport(rows, n));
+      results.imagesImport = rows.map((r) => r.json);
+      if (!values['skip-large']) {
+        const r = await benchImagesScale(rounds('scale-rounds', values['scale-rounds'], 3), 40);
+        sections.push(r.markdown);
+        results.imagesScale = { ...r, markdown: undefined };
+        targets.push(...r.targets);
+      }
     }
   } finally {
     // Anything still mounted here was leaked by a run (ours or the engine's).

@@ -162,6 +162,10 @@ export interface UiLayersFigures {
   engineMs: number;
   /** From the watcher's start to the first frame (Ink's first render included). */
   topLevelMs: number;
+  /** Every layer read into the tree (what search needs before it can find anything). */
+  wholeImageMs: number;
+  /** Then the lower pane's rows for a search over the whole stack, CPU. */
+  searchRowsMs: number;
   rounds: {
     label: string;
     switches: Stats;
@@ -190,7 +194,12 @@ function selectorText(view: 'stack' | number, layers: number): string {
 }
 
 /** Runs in a process of its own (its RSS is the figure): see the module's comment. */
-async function child(lowers: string[], files: number, count: number): Promise<UiLayersFigures> {
+async function child(
+  lowers: string[],
+  files: number,
+  count: number,
+  searchFor: string,
+): Promise<UiLayersFigures> {
   // As the app sets it (src/commands/app.ts) before React loads: its
   // development build is several times slower.
   process.env.NODE_ENV ??= 'production';
@@ -284,13 +293,31 @@ async function child(lowers: string[], files: number, count: number): Promise<Ui
     await new Promise((r) => setTimeout(r, 50));
     await round('/usr/share open (1,000 packages)');
     // Search's reading of the whole image: every layer loaded.
+    const w0 = performance.now();
     await watcher.loadWholeLower();
+    const wholeImageMs = performance.now() - w0;
+    // A search over all of it: the lower pane's rows for a name in the top layer.
+    const s0 = performance.now();
+    const st = store.getState();
+    m.paneRows(
+      'lower',
+      st.layers,
+      st.lowerStates,
+      { expanded: st.expanded, changesOnly: false, search: searchFor },
+      {
+        view: 'stack',
+        layerStates: st.layerStates,
+        numbers: stack.map((l) => l.number),
+        column: false,
+      },
+    );
+    const searchRowsMs = performance.now() - s0;
     await new Promise((r) => setTimeout(r, 50));
     await round('whole image loaded, /usr/share open');
     const maxRssMB = process.resourceUsage().maxRSS / 1024;
     ink.unmount();
     screen.dispose();
-    return { layers: n, files, engineMs, topLevelMs, rounds, maxRssMB };
+    return { layers: n, files, engineMs, topLevelMs, wholeImageMs, searchRowsMs, rounds, maxRssMB };
   } finally {
     await watcher.close();
     rmSync(upperDir, { recursive: true, force: true });
@@ -301,10 +328,21 @@ export async function benchUiLayers(opts: {
   layers: number;
   files: number;
   switches: number;
+  /** Layer directories, top first, instead of gen-layers.ts's synthetic image. */
+  lowers?: string[];
+  /** What the search looks for (default: a package of the synthetic image). */
+  searchFor?: string;
 }): Promise<UiLayersFigures> {
-  const image = syntheticLayers(opts.layers, opts.files);
+  const image = opts.lowers
+    ? { lowers: opts.lowers, files: opts.files }
+    : syntheticLayers(opts.layers, opts.files);
   await bundleApp();
-  const arg = JSON.stringify({ lowers: image.lowers, files: image.files, count: opts.switches });
+  const arg = JSON.stringify({
+    lowers: image.lowers,
+    files: image.files,
+    count: opts.switches,
+    searchFor: opts.searchFor ?? 'pkg-1',
+  });
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', arg], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -324,6 +362,8 @@ export function uiLayersReport(f: UiLayersFigures): string {
     `|---|---|---|`,
     `| engine: watcher started, top level loaded, store made | ${ms(f.engineMs)} | |`,
     `| top level on screen (watcher start to first frame) | ${ms(f.topLevelMs)} | < 300 ms |`,
+    `| whole image read into the tree (what search waits for) | ${ms(f.wholeImageMs)} | |`,
+    `| then a search's rows over the whole stack, CPU | ${ms(f.searchRowsMs)} | |`,
     ...f.rounds.flatMap((r) => [
       `| ${r.label}: layer switch to screen (n=${r.switches.n}) | ${st(r.switches)} | p99 < 100 ms |`,
       `| ${r.label}: a plain move (j/k) to screen, the base | ${st(r.moves)} | |`,
@@ -347,8 +387,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   });
   if (values.child !== undefined) {
-    const o = JSON.parse(values.child) as { lowers: string[]; files: number; count: number };
-    process.stdout.write(`${JSON.stringify(await child(o.lowers, o.files, o.count))}\n`);
+    const o = JSON.parse(values.child) as {
+      lowers: string[];
+      files: number;
+      count: number;
+      searchFor: string;
+    };
+    process.stdout.write(
+      `${JSON.stringify(await child(o.lowers, o.files, o.count, o.searchFor))}\n`,
+    );
     process.exit(0);
   }
   const figures = await benchUiLayers({
