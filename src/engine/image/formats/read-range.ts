@@ -25,15 +25,28 @@ export async function* readRange(
   const fh = await open(path, flags);
   try {
     if (!(await fh.stat()).isFile()) throw opts.short();
+    // One read ahead: the next chunk is read (in libuv's thread pool)
+    // while the consumer extracts this one, instead of the two taking
+    // turns (a plain layer's import waited ~20 % of its time on reads).
     let pos = start;
-    let left = length;
-    while (left > 0) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) throw opts.short();
-      pos += bytesRead;
-      left -= bytesRead;
-      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    const readNext = (): Promise<Buffer> | undefined => {
+      const want = Math.min(CHUNK, start + length - pos);
+      if (want <= 0) return undefined;
+      const buf = Buffer.allocUnsafe(want);
+      const at = pos;
+      pos += want;
+      return fh.read(buf, 0, want, at).then(({ bytesRead }) => {
+        if (bytesRead < want) throw opts.short();
+        return buf;
+      });
+    };
+    let pending = readNext();
+    while (pending) {
+      const chunk = await pending;
+      pending = readNext();
+      // A consumer that stops early must not leave a read in flight on a closed file.
+      pending?.catch(() => undefined);
+      yield chunk;
     }
   } finally {
     await fh.close();
