@@ -8,103 +8,33 @@
  * layer of the other image: read through it. A machine where dockerd
  * cannot start fails these tests, saying why.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { UserError } from '../src/engine/errors.js';
 import { openImageSource, pickImage } from '../src/engine/image/formats/index.js';
 import type { ImageSource, LayerBlob } from '../src/engine/image/image-source.js';
+import { startDocker, type Docker } from './support/engines.js';
 import { DEFAULT_IMAGE_PATH } from './support/paths.js';
 import { mountsUnder, tempRoot } from './support/state-root.js';
 
 let dir: string;
-let dockerd: ChildProcess | undefined;
+let engine: Docker | undefined;
 let diffIds: string[];
 
-const sock = (): string => `unix://${join(dir, 'sock')}`;
-
-function docker(args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync('docker', ['-H', sock(), ...args], {
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: { ...process.env, ...env },
-  });
-  if (r.error)
-    throw new Error(`docker could not run here (${r.error.message}): these tests need it`);
-  if (r.status !== 0)
-    throw new Error(`docker ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
+function docker(args: string[]): string {
+  if (!engine) throw new Error('dockerd is not running');
+  const r = engine.run(args);
+  if (r.code !== 0)
+    throw new Error(`docker ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-async function startDockerd(): Promise<void> {
-  const log = openSync(join(dir, 'dockerd.log'), 'w');
-  dockerd = spawn(
-    'dockerd',
-    [
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--pidfile',
-      join(dir, 'dockerd.pid'),
-      '-H',
-      sock(),
-      '--storage-driver=overlay2',
-      '--bridge=none',
-      '--iptables=false',
-      '--ip-forward=false',
-      '--ip-masq=false',
-      '--ip6tables=false',
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  closeSync(log);
-  const failed = new Promise<never>((_, reject) => {
-    dockerd?.once('error', (err) =>
-      reject(new Error(`dockerd could not start here: ${err.message}`)),
-    );
-  });
-  failed.catch(() => undefined);
-  for (let i = 0; i < 120; i++) {
-    if (dockerd.exitCode !== null) break;
-    const ok = spawnSync('docker', ['-H', sock(), 'version', '--format', '{{.Server.Version}}'], {
-      encoding: 'utf8',
-    });
-    if (ok.status === 0) return;
-    await Promise.race([new Promise((r) => setTimeout(r, 500)), failed]);
-  }
-  const tail = readFileSync(join(dir, 'dockerd.log'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(-3)
-    .join(' | ');
-  throw new Error(`dockerd did not start (these tests need Docker): ${tail}`);
-}
-
-async function stopDockerd(): Promise<void> {
-  const d = dockerd;
-  if (d?.pid === undefined || d.exitCode !== null) return;
-  const exited = new Promise((r) => d.once('exit', r));
-  d.kill('SIGTERM');
-  const timer = setTimeout(() => d.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 beforeAll(async () => {
   dir = tempRoot('ovt-formats-docker-');
-  await startDockerd();
+  engine = await startDocker();
   docker(['import', DEFAULT_IMAGE_PATH, 'ovt-base:1']);
   const ctx = join(dir, 'ctx');
   mkdirSync(ctx);
@@ -113,7 +43,7 @@ beforeAll(async () => {
     'FROM ovt-base:1\nRUN echo one > /one\nRUN echo two > /two && rm /one\nENV X=1\n' +
       'RUN mkdir /d && echo three > /d/three\nCMD ["sh"]\n',
   );
-  docker(['build', '--network', 'none', '-t', 'ovt-three:1', ctx], { DOCKER_BUILDKIT: '0' });
+  docker(['build', '--network', 'none', '-t', 'ovt-three:1', ctx]);
   diffIds = JSON.parse(
     docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', 'ovt-three:1']),
   ) as string[];
@@ -121,13 +51,10 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await engine?.stop(); // throws if dockerd left anything mounted
   if (!dir) return;
-  await stopDockerd();
-  const left = mountsUnder(dir);
-  for (const m of left.reverse()) spawnSync('umount', ['-l', m]);
+  expect(mountsUnder(dir)).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
-  expect(left).toEqual([]);
-  expect(existsSync(dir)).toBe(false);
 }, 60_000);
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;

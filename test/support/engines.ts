@@ -75,7 +75,13 @@ export async function startDocker(timeoutMs = 60_000): Promise<Docker> {
   const pid = child.pid;
   if (pid === undefined) throw new Error('dockerd could not be started');
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const env = { ...process.env, DOCKER_CONFIG: join(dir, 'cfg'), DOCKER_HOST: `unix://${sock}` };
+  // Builds are classic: Debian's docker.io has no buildx (DESIGN.md, "Real peers").
+  const env = {
+    ...process.env,
+    DOCKER_BUILDKIT: '0',
+    DOCKER_CONFIG: join(dir, 'cfg'),
+    DOCKER_HOST: `unix://${sock}`,
+  };
   const run = (args: string[]) =>
     result(spawnSync('docker', args, { encoding: 'utf8', env, timeout: 120_000 }));
   const docker: Docker = {
