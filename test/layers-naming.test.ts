@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffOutput } from '../src/commands/diff.js';
 import { eventJson, eventLine } from '../src/engine/watch/event-format.js';
 import { UpperWatcher } from '../src/engine/watch/upper-watcher.js';
+import { collectEvents } from './support/watch-events.js';
 import type { ChangeEvent, UpperChange } from '../src/overlay/index.js';
 import type { LayerLabel } from '../src/overlay/layer-label.js';
 import { explain } from '../src/ui/inspector/explain.js';
@@ -53,23 +54,6 @@ afterAll(() => removeRoot(root));
 const has = (kind: string, path: string) => (all: ChangeEvent[]) =>
   all.some((e) => e.kind === kind && e.path === path);
 
-function collect(w: UpperWatcher, done: (all: ChangeEvent[]) => boolean): Promise<ChangeEvent[]> {
-  const all: ChangeEvent[] = [];
-  return new Promise((resolve) => {
-    const end = (): void => {
-      clearTimeout(timer);
-      w.off('events', listen);
-      resolve(all);
-    };
-    const listen = (events: ChangeEvent[]): void => {
-      all.push(...events);
-      if (done(all)) end();
-    };
-    const timer = setTimeout(end, 3000);
-    w.on('events', listen);
-  });
-}
-
 describe('a 3-layer stack, mounted', () => {
   it('names the layer each copy-up comes from and each whiteout hides, in watch and diff', async () => {
     const dirs = overlayDirs(root, lowers, 'x');
@@ -79,10 +63,13 @@ describe('a 3-layer stack, mounted', () => {
       const w = new UpperWatcher({ upperDir: dirs.upper, lowerDirs: lowers });
       await w.start();
       try {
-        const got = collect(w, (all) =>
-          ['/etc/passwd', '/bin/ls', '/etc/motd'].every(
-            (p) => has('copy-up', p)(all) || has('delete', p)(all),
-          ),
+        const got = collectEvents(
+          w,
+          (all) =>
+            ['/etc/passwd', '/bin/ls', '/etc/motd'].every(
+              (p) => has('copy-up', p)(all) || has('delete', p)(all),
+            ),
+          3000,
         );
         appendFileSync(join(dirs.merged, 'etc/passwd'), 'hi\n'); // from the middle layer
         rmSync(join(dirs.merged, 'bin/ls')); // the bottom layer's

@@ -25,6 +25,7 @@ import { ensureImage } from '../src/engine/image/store.js';
 import { openStateRoot } from '../src/engine/state-root.js';
 import { eventLine } from '../src/engine/watch/event-format.js';
 import { UpperWatcher } from '../src/engine/watch/upper-watcher.js';
+import { collectEvents } from './support/watch-events.js';
 import { DEFAULT_IMAGE_PATH } from './support/paths.js';
 import {
   mountOverlay,
@@ -45,28 +46,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => removeRoot(root));
-
-/** Collects events until `done` says the wanted ones are there (or the time is up). */
-function collect(
-  w: UpperWatcher,
-  done: (all: ChangeEvent[]) => boolean,
-  ms = 1000,
-): Promise<ChangeEvent[]> {
-  const all: ChangeEvent[] = [];
-  return new Promise((resolve) => {
-    const end = (): void => {
-      clearTimeout(timer);
-      w.off('events', listen);
-      resolve(all);
-    };
-    const listen = (events: ChangeEvent[]): void => {
-      all.push(...events);
-      if (done(all)) end();
-    };
-    const timer = setTimeout(end, ms);
-    w.on('events', listen);
-  });
-}
 
 async function withWatchedOverlay(
   tag: string,
@@ -100,7 +79,7 @@ const has = (kind: string, path: string) => (all: ChangeEvent[]) =>
 describe('the order of events in a burst', () => {
   it('is the order the changes happened in, not path order', async () => {
     await withWatchedOverlay('order', async (d, w) => {
-      const got = collect(w, (all) => all.length >= 7);
+      const got = collectEvents(w, (all) => all.length >= 7);
       // One burst (no pause): the watcher reads it in one flush.
       for (const name of ['zzz', 'aaa', 'mmm']) writeFileSync(join(d.merged, name), '');
       appendFileSync(join(d.merged, 'etc/passwd'), 'hi\n');
@@ -116,7 +95,7 @@ describe('the order of events in a burst', () => {
       writeFileSync(join(d.merged, 'x'), ''); // made and gone in one burst: no event
       rmSync(join(d.merged, 'x'));
       await new Promise((r) => setTimeout(r, 200));
-      const got = collect(w, (all) => all.length >= 2);
+      const got = collectEvents(w, (all) => all.length >= 2);
       writeFileSync(join(d.merged, 'y'), '');
       writeFileSync(join(d.merged, 'x'), '');
       expect((await got).map((e) => e.path)).toEqual(['/y', '/x']);
@@ -127,7 +106,7 @@ describe('the order of events in a burst', () => {
 describe('events for each kind of change', () => {
   it('appending to a lower file is a copy-up of its data: bytes copied, the lower file', async () => {
     await withWatchedOverlay('a', async (d, w) => {
-      const got = collect(w, has('copy-up', '/etc/passwd'));
+      const got = collectEvents(w, has('copy-up', '/etc/passwd'));
       appendFileSync(join(d.merged, 'etc/passwd'), 'hi\n');
       const events = await got;
       const e = events.find((x) => x.path === '/etc/passwd');
@@ -139,7 +118,7 @@ describe('events for each kind of change', () => {
 
   it('a lower file opened with O_TRUNC (: > f, echo x > f) is a copy-up of no bytes', async () => {
     await withWatchedOverlay('t', async (d, w) => {
-      const got = collect(
+      const got = collectEvents(
         w,
         (all) => has('copy-up', '/etc/group')(all) && has('copy-up', '/etc/passwd')(all),
       );
@@ -175,7 +154,7 @@ describe('events for each kind of change', () => {
 
   it('a file opened for writing and closed unchanged is still a copy-up, of nothing', async () => {
     await withWatchedOverlay('p', async (d, w) => {
-      const got = collect(w, has('copy-up', '/etc/hostname'));
+      const got = collectEvents(w, has('copy-up', '/etc/hostname'));
       closeSync(openSync(join(d.merged, 'etc/hostname'), 'a'));
       expect((await got).find((e) => e.path === '/etc/hostname')).toMatchObject({
         kind: 'copy-up',
@@ -187,7 +166,7 @@ describe('events for each kind of change', () => {
 
   it('chmod of a lower file is a copy-up of metadata only', async () => {
     await withWatchedOverlay('b', async (d, w) => {
-      const got = collect(w, has('copy-up', '/etc/group'));
+      const got = collectEvents(w, has('copy-up', '/etc/group'));
       chmodSync(join(d.merged, 'etc/group'), 0o600);
       // Without metacopy, the kernel copies the data for a chmod too.
       expect((await got).find((x) => x.path === '/etc/group')).toMatchObject({
@@ -201,7 +180,7 @@ describe('events for each kind of change', () => {
     await withWatchedOverlay(
       'mc',
       async (d, w) => {
-        const got = collect(w, has('copy-up', '/etc/group'));
+        const got = collectEvents(w, has('copy-up', '/etc/group'));
         chmodSync(join(d.merged, 'etc/group'), 0o600);
         expect((await got).find((x) => x.path === '/etc/group')).toMatchObject({
           changed: 'metadata',
@@ -214,12 +193,12 @@ describe('events for each kind of change', () => {
 
   it('a new directory and file are creates; writing the file again is a modify', async () => {
     await withWatchedOverlay('c', async (d, w) => {
-      let got = collect(w, has('create', '/x/y'));
+      let got = collectEvents(w, has('create', '/x/y'));
       mkdirSync(join(d.merged, 'x'));
       writeFileSync(join(d.merged, 'x/y'), '');
       const events = await got;
       expect(events.filter((e) => e.kind === 'create').map((e) => e.path)).toEqual(['/x', '/x/y']);
-      got = collect(w, has('modify', '/x/y'));
+      got = collectEvents(w, has('modify', '/x/y'));
       appendFileSync(join(d.merged, 'x/y'), 'more');
       expect((await got).find((e) => e.kind === 'modify')).toMatchObject({
         changed: 'data',
@@ -230,15 +209,15 @@ describe('events for each kind of change', () => {
 
   it('renaming an upper-only file is one rename, and removing it is an upper-only delete', async () => {
     await withWatchedOverlay('d', async (d, w) => {
-      let got = collect(w, has('create', '/a'));
+      let got = collectEvents(w, has('create', '/a'));
       writeFileSync(join(d.merged, 'a'), 'a');
       await got;
-      got = collect(w, has('rename', '/b'));
+      got = collectEvents(w, has('rename', '/b'));
       renameSync(join(d.merged, 'a'), join(d.merged, 'b'));
       expect(await got).toEqual([
         expect.objectContaining({ kind: 'rename', from: '/a', path: '/b' }),
       ]);
-      got = collect(w, has('delete', '/b'));
+      got = collectEvents(w, has('delete', '/b'));
       rmSync(join(d.merged, 'b'));
       expect((await got)[0]).toMatchObject({ kind: 'delete', deleted: 'upper-only' });
     });
@@ -246,7 +225,7 @@ describe('events for each kind of change', () => {
 
   it('a lower directory deleted and made again is opaque', async () => {
     await withWatchedOverlay('e', async (d, w) => {
-      const got = collect(w, has('opaque', '/home'));
+      const got = collectEvents(w, has('opaque', '/home'));
       rmSync(join(d.merged, 'home'), { recursive: true });
       mkdirSync(join(d.merged, 'home'));
       expect((await got).some((e) => e.kind === 'opaque' && e.path === '/home')).toBe(true);
@@ -256,7 +235,11 @@ describe('events for each kind of change', () => {
   it('a burst (cp -r /bin /copy) is coalesced and loses no file', async () => {
     await withWatchedOverlay('f', async (d, w) => {
       const count = 1 + readdirSync(join(lower, 'bin')).length; // /copy and every entry of /bin
-      const got = collect(w, (all) => all.filter((e) => e.kind === 'create').length >= count, 3000);
+      const got = collectEvents(
+        w,
+        (all) => all.filter((e) => e.kind === 'create').length >= count,
+        3000,
+      );
       cpSync(join(d.merged, 'bin'), join(d.merged, 'copy'), {
         recursive: true,
         verbatimSymlinks: true,
@@ -312,7 +295,7 @@ describe('watches', () => {
   it('one per upper directory, none per file, and let go when the directory goes', async () => {
     await withWatchedOverlay('g', async (d, w) => {
       const before = inotifyWatches();
-      const got = collect(w, (all) => all.filter((e) => e.kind === 'create').length >= 62);
+      const got = collectEvents(w, (all) => all.filter((e) => e.kind === 'create').length >= 62);
       mkdirSync(join(d.merged, 'many/sub'), { recursive: true });
       for (let i = 0; i < 30; i++) writeFileSync(join(d.merged, `many/f${i}`), 'x');
       for (let i = 0; i < 30; i++) writeFileSync(join(d.merged, `many/sub/f${i}`), 'x');
@@ -320,7 +303,7 @@ describe('watches', () => {
       // upper holds / , /many and /many/sub: three directories, 60 files.
       expect(w.watchCount).toBe(3);
       expect(inotifyWatches() - before).toBe(2);
-      const gone = collect(w, has('delete', '/many'));
+      const gone = collectEvents(w, has('delete', '/many'));
       rmSync(join(d.merged, 'many'), { recursive: true });
       await gone;
       expect(w.watchCount).toBe(1);
@@ -329,11 +312,11 @@ describe('watches', () => {
 
   it('a directory deleted and made again is watched anew: a file made in it is reported', async () => {
     await withWatchedOverlay('h', async (d, w) => {
-      let got = collect(w, has('create', '/d/one'));
+      let got = collectEvents(w, has('create', '/d/one'));
       mkdirSync(join(d.merged, 'd'));
       writeFileSync(join(d.merged, 'd/one'), '1');
       await got;
-      got = collect(w, has('create', '/d/two'));
+      got = collectEvents(w, has('create', '/d/two'));
       rmSync(join(d.merged, 'd'), { recursive: true });
       mkdirSync(join(d.merged, 'd'));
       await new Promise((r) => setTimeout(r, 400)); // after every look again
@@ -347,7 +330,7 @@ describe('watches', () => {
       let reported = 0;
       for (let i = 0; i < 50; i++) {
         const path = `/t${i}/a/b/c/f`;
-        const got = collect(w, has('create', path));
+        const got = collectEvents(w, has('create', path));
         mkdirSync(join(d.merged, `t${i}/a/b/c`), { recursive: true });
         writeFileSync(join(d.merged, path), 'x');
         if ((await got).some((e) => e.kind === 'create' && e.path === path)) reported++;
@@ -362,7 +345,7 @@ describe('the whiteout right after its directory was copied up', () => {
     let reported = 0;
     for (let i = 0; i < 100; i++) {
       await withWatchedOverlay(`r${i}`, async (d, w) => {
-        const got = collect(w, has('delete', '/bin/ls'));
+        const got = collectEvents(w, has('delete', '/bin/ls'));
         rmSync(join(d.merged, 'bin/ls'));
         const events = await got;
         if (
