@@ -33,8 +33,6 @@ import type { ScreenSurface } from './terminal/screen-surface.js';
 import { attachPty } from './terminal/attach-pty.js';
 import type { ConfineProfile } from '../engine/confine/types.js';
 import { defaultProfile } from '../engine/confine/profile.js';
-import { dirname, join } from 'node:path';
-import { readFileNoFollow } from '../engine/no-follow.js';
 import type { StackLayer } from './layers/stack-layers.js';
 import { readStackVersions, type StackVersion } from './layers/stack-versions.js';
 
@@ -260,14 +258,18 @@ export class AppSession {
 
   /**
    * The container's layers as the selector lists them, topmost first: the
-   * labels its record holds, with entries and size from each layer's
-   * record (layers/<hex>/layer.json beside its diff/) where there is one.
+   * labels its record holds, with entries and size from the image's layer
+   * records (read and checked when the image was loaded).
    */
   stackLayers(): StackLayer[] | undefined {
     const state = this.container?.state;
     const labels = state?.layers;
     if (!state || !labels || labels.length !== state.lowers.length) return undefined;
-    return labels.map((label, i) => ({ ...label, ...layerFigures(state.lowers[i]) }));
+    const records = new Map(this.image.layers.map((l) => [l.record.diffId, l.record]));
+    return labels.map((label) => {
+      const record = records.get(label.diffId);
+      return record ? { ...label, entries: record.entries, bytes: record.bytes } : label;
+    });
   }
 
   otherProcesses(): number {
@@ -351,26 +353,5 @@ export class AppSession {
   private current(): Container {
     if (!this.container) throw new Error('no container');
     return this.container;
-  }
-}
-
-/** A layer record's entries and bytes, if the lower is a stored layer's diff/ with one. */
-function layerFigures(lower: string | undefined): { entries?: number; bytes?: number } {
-  if (lower === undefined) return {};
-  try {
-    const record = JSON.parse(readFileNoFollow(join(dirname(lower), 'layer.json')).text) as {
-      entries?: unknown;
-      bytes?: unknown;
-    };
-    const n = (v: unknown) =>
-      typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-    const entries = n(record.entries);
-    const bytes = n(record.bytes);
-    return {
-      ...(entries !== undefined ? { entries } : {}),
-      ...(bytes !== undefined ? { bytes } : {}),
-    };
-  } catch {
-    return {}; // not a stored layer (a flat image's rootfs), or no record: no figures
   }
 }
